@@ -1,0 +1,1 @@
+"""VPN shop backend: API, worker, migrations."""

@@ -1,0 +1,1 @@
+"""Staff authentication: login, refresh rotation, logout, roles, API keys, admin accounts."""

@@ -1,0 +1,24 @@
+"""The list of routers under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from app.admin_auth.deps import get_principal
+from app.admin_auth.endpoints import accounts_router as admin_accounts_router
+from app.admin_auth.endpoints import router as admin_auth_router
+from app.audit.endpoints import router as audit_router
+from app.catalog.endpoints import admin_router as catalog_admin_router
+from app.catalog.endpoints import public_router as catalog_public_router
+from app.servers.endpoints import router as servers_router
+from app.users.endpoints import auth_router as users_auth_router
+from app.users.endpoints import router as users_router
+
+api_router = APIRouter(prefix="/api/v1")
+for r in (admin_auth_router, users_auth_router, users_router, catalog_public_router):
+    api_router.include_router(r)
+
+# Admin routers: authentication runs before anything else of the route (a 401 never turns into a 404),
+# and each route adds its role guard (RequireRole) in `dependencies=`.
+for r in (catalog_admin_router, servers_router, admin_accounts_router, audit_router):
+    api_router.include_router(r, dependencies=[Depends(get_principal)])

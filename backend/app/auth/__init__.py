@@ -1,0 +1,1 @@
+"""Credentials shared by every caller type: password hashing, JWTs and their revocation."""

@@ -1,0 +1,1 @@
+"""Locations and tariffs: public read of what is for sale, admin CRUD."""

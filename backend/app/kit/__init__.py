@@ -1,0 +1,1 @@
+"""Small shared helpers: crypto, pagination, money, time, repository base."""

@@ -1,0 +1,1 @@
+"""VPN servers (panels): admin CRUD, credentials encrypted at rest and never returned."""

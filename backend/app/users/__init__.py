@@ -1,0 +1,1 @@
+"""Customers: the bot's service login, the customer token, and the customer's own profile."""

@@ -1,0 +1,1 @@
+"""arq worker: settings, cron table and the after-commit enqueue buffer."""

@@ -1,0 +1,1 @@
+"""Keyboards: pure functions returning markup."""

@@ -1,0 +1,1 @@
+"""Middlewares: error boundary (and later user, locale, throttling)."""
