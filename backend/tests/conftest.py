@@ -15,6 +15,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from arq.connections import ArqRedis
+from arq.worker import Worker
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
@@ -27,7 +28,9 @@ from app.kit.crypto import configure_encryption
 from app.main import create_app
 from app.models import Base
 from app.redis import create_redis
+from app.worker.context import JobContext
 from app.worker.enqueue import configure_queue, discard_pending_jobs, flush_pending_jobs
+from app.worker.registry import close_resources, function_table, open_resources
 
 BACKEND_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -173,6 +176,31 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     """An HTTP client talking to the app in-process."""
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as c:
         yield c
+
+
+async def run_worker_burst(settings: Settings, *, max_jobs: int = 20) -> Worker:
+    """Run an arq worker with every job of the app until the queue is empty (jobs commit for real)."""
+    redis = create_redis(settings)
+
+    async def startup(ctx: JobContext) -> None:
+        await open_resources(ctx, settings)
+
+    worker = Worker(
+        functions=function_table(),
+        redis_pool=redis,
+        on_startup=startup,  # type: ignore[arg-type]
+        on_shutdown=close_resources,
+        burst=True,
+        poll_delay=0.05,
+        handle_signals=False,
+        max_jobs=max_jobs,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+        await redis.aclose()
+    return worker
 
 
 async def truncate_all(engine: AsyncEngine) -> None:

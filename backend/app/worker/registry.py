@@ -10,6 +10,7 @@ from arq.worker import Function, func
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.crypto import configure_encryption
+from app.notifications import tasks as notification_tasks
 from app.worker import system_tasks
 from app.worker.context import JobContext
 from app.worker.enqueue import configure_queue
@@ -17,6 +18,8 @@ from app.worker.enqueue import configure_queue
 # Every job of every domain; each domain adds its own lines.
 FUNCTIONS: list[Any] = [
     system_tasks.heartbeat,
+    notification_tasks.send_notification,
+    notification_tasks.alert_admins,
 ]
 
 CRON_JOBS: list[Any] = [
@@ -43,6 +46,9 @@ async def open_resources(ctx: JobContext, settings: Settings) -> None:
 
 async def close_resources(ctx: JobContext) -> None:
     """Close what open_resources opened."""
+    http = ctx.get("http")
+    if http is not None:
+        await http.aclose()
     engine = ctx.get("engine")
     if engine is not None:
         await engine.dispose()

@@ -1,0 +1,1 @@
+"""Money movement: the balance ledger is the only way a balance changes."""
