@@ -1,0 +1,1 @@
+"""Shop settings editable in the admin panel: typed definitions registered by each domain."""
