@@ -79,15 +79,10 @@ async def get_value(session: AsyncSession, definition: SettingDef[T]) -> T:
 async def get_values(session: AsyncSession, definitions: Iterable[SettingDef[Any]]) -> dict[str, Any]:
     """Several settings in one query, keyed by setting key."""
     defs = list(definitions)
-    rows = dict(
-        (
-            await session.execute(
-                select(Setting.key, Setting.value).where(Setting.key.in_([d.key for d in defs]))
-            )
-        )
-        .tuples()
-        .all()
+    result = await session.execute(
+        select(Setting.key, Setting.value).where(Setting.key.in_([d.key for d in defs]))
     )
+    rows: dict[str, Any] = dict(result.tuples().all())
     values: dict[str, Any] = {}
     for d in defs:
         raw = rows.get(d.key)
