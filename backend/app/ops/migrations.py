@@ -23,6 +23,8 @@ def alembic_config(url: str) -> Config:
     cfg = Config(str(BACKEND_DIR / "alembic.ini"))
     cfg.set_main_option("script_location", str(BACKEND_DIR / "migrations"))
     cfg.attributes["url"] = url
+    # Alembic's own logging setup would replace the process's JSON log handler.
+    cfg.attributes["configure_logger"] = False
     return cfg
 
 

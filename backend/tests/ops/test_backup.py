@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.billing.ledger import change_balance
@@ -20,8 +18,9 @@ from app.config import Settings
 from app.db import create_sessionmaker, unit_of_work
 from app.models import Base
 from app.models.enums import LedgerKind
-from tests.conftest import alembic_config
+from app.ops.migrations import upgrade_to_head
 from tests.factories import create_server, create_tariff, create_user
+from tests.ops.helpers import Done, run_process, scratch_database
 
 SCRIPT = Path(__file__).resolve().parents[3] / "infra" / "local" / "backup.sh"
 DB_NAME = "vpnshop_backup_roundtrip"
@@ -30,32 +29,17 @@ DB_NAME = "vpnshop_backup_roundtrip"
 @pytest.fixture
 async def shop_db(settings: Settings) -> AsyncIterator[tuple[AsyncEngine, str]]:
     """A migrated scratch database with a customer, money on the ledger, a tariff and a server."""
-    admin = create_async_engine(settings.database_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-        await conn.execute(text(f"CREATE DATABASE {DB_NAME}"))
-    url = make_url(settings.database_url).set(database=DB_NAME).render_as_string(hide_password=False)
-    eng = create_async_engine(url)
-    cfg = alembic_config(url)
-
-    def upgrade(sync_conn: Any) -> None:
-        cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, "head")
-
-    async with eng.connect() as conn:
-        await conn.run_sync(upgrade)
-        await conn.commit()
-    async with unit_of_work(create_sessionmaker(eng)) as session:
-        user = await create_user(session, username="Ирина")
-        await change_balance(session, user.id, Decimal("150.50"), LedgerKind.topup, reference="inv-1")
-        await change_balance(session, user.id, Decimal("-49.00"), LedgerKind.purchase, reference="buy-1")
-        await create_tariff(session, name="1 месяц", price=Decimal("49.00"))
-        await create_server(session, password="panel-secret")
-    yield eng, url
-    await eng.dispose()
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-    await admin.dispose()
+    async with scratch_database(settings.database_url, DB_NAME) as url:
+        await upgrade_to_head(url)
+        eng = create_async_engine(url)
+        async with unit_of_work(create_sessionmaker(eng)) as session:
+            user = await create_user(session, username="Ирина")
+            await change_balance(session, user.id, Decimal("150.50"), LedgerKind.topup, reference="inv-1")
+            await change_balance(session, user.id, Decimal("-49.00"), LedgerKind.purchase, reference="buy-1")
+            await create_tariff(session, name="1 месяц", price=Decimal("49.00"))
+            await create_server(session, password="panel-secret")
+        yield eng, url
+        await eng.dispose()
 
 
 async def snapshot(eng: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
@@ -79,30 +63,9 @@ def script_env(url: str, backup_dir: Path, **env: str) -> dict[str, str]:
     return full_env
 
 
-class Done:
-    """What a finished run of the script left: exit code and output."""
-
-    def __init__(self, returncode: int, stdout: bytes, stderr: bytes) -> None:
-        self.returncode = returncode
-        self.stdout = stdout.decode()
-        self.stderr = stderr.decode()
-
-
 async def run_script(*args: str, url: str, backup_dir: Path, **env: str) -> Done:
     """Run backup.sh as `make backup` / `make restore` do, without a terminal on stdin."""
-    proc = await asyncio.create_subprocess_exec(
-        "bash",
-        str(SCRIPT),
-        *args,
-        env=script_env(url, backup_dir, **env),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    async with asyncio.timeout(120):
-        stdout, stderr = await proc.communicate()
-    assert proc.returncode is not None
-    return Done(proc.returncode, stdout, stderr)
+    return await run_process("bash", str(SCRIPT), *args, env=script_env(url, backup_dir, **env))
 
 
 def files(directory: Path, pattern: str) -> list[Path]:

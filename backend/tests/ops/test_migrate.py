@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.config import Settings
 from app.ops.migrations import alembic_config, upgrade_to_head
-from tests.ops.helpers import cli_env, run_cli
+from tests.ops.helpers import cli_env, run_cli, scratch_database
 
 DB_NAME = "vpnshop_migrate_lock"
 
@@ -21,14 +20,8 @@ DB_NAME = "vpnshop_migrate_lock"
 @pytest.fixture
 async def empty_url(settings: Settings) -> AsyncIterator[str]:
     """The URL of a new, empty database."""
-    admin = create_async_engine(settings.database_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-        await conn.execute(text(f"CREATE DATABASE {DB_NAME}"))
-    yield make_url(settings.database_url).set(database=DB_NAME).render_as_string(hide_password=False)
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-    await admin.dispose()
+    async with scratch_database(settings.database_url, DB_NAME) as url:
+        yield url
 
 
 async def current_revision(url: str) -> str | None:
