@@ -6,6 +6,7 @@
 #   backup.sh schedule          -> the backup service of docker-compose.yml: a dump every day at
 #                                  BACKUP_TIME (UTC, HH:MM), one at start when none is a day old,
 #                                  keeping the newest BACKUP_KEEP dumps
+#   backup.sh check             -> fails when the newest dump is older than BACKUP_MAX_AGE_HOURS (26)
 # DATABASE_URL comes from the environment, else the repository's .env, else the cluster of `make dev`.
 # The script needs only bash and the PostgreSQL client tools (pg_dump, pg_restore, psql), so the
 # same file runs on a workstation and inside the postgres image of the backup service.
@@ -16,6 +17,7 @@ ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 BACKUP_DIR="${BACKUP_DIR:-$ROOT/backups}"
 BACKUP_KEEP="${BACKUP_KEEP:-0}"
 BACKUP_TIME="${BACKUP_TIME:-03:30}"
+BACKUP_MAX_AGE_HOURS="${BACKUP_MAX_AGE_HOURS:-26}"
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -167,13 +169,29 @@ do_restore() {
   log "restored $file into $(target_name)"
 }
 
+# Age in seconds of the newest dump of this database, or empty when there is none.
+newest_age() {
+  local newest
+  newest="$(dumps_newest_first | grep -F "/$PGDATABASE-" | head -1 || true)"
+  [ -z "$newest" ] || echo $(($(date +%s) - $(stat -c %Y "$newest")))
+}
+
+do_check() {
+  local age
+  age="$(newest_age)"
+  [ -n "$age" ] || die "no backup of $PGDATABASE in $BACKUP_DIR"
+  [ "$age" -le $((BACKUP_MAX_AGE_HOURS * 3600)) ] \
+    || die "the newest backup of $PGDATABASE is $((age / 3600)) hours old"
+  log "newest backup of $PGDATABASE is $((age / 60)) minutes old"
+}
+
 do_schedule() {
   [[ "$BACKUP_TIME" =~ ^[0-2][0-9]:[0-5][0-9]$ ]] || die "BACKUP_TIME must be HH:MM (UTC)"
   log "backups of $(target_name) daily at $BACKUP_TIME UTC into $BACKUP_DIR, keeping $BACKUP_KEEP"
-  local last_day="" newest
+  local last_day="" age
   mkdir -p "$BACKUP_DIR"
-  newest="$(dumps_newest_first | grep -F "/$PGDATABASE-" | head -1 || true)"
-  if [ -z "$newest" ] || [ $(($(date +%s) - $(stat -c %Y "$newest"))) -gt 86400 ]; then
+  age="$(newest_age)"
+  if [ -z "$age" ] || [ "$age" -gt 86400 ]; then
     do_backup >/dev/null || log "backup failed; retrying at the next scheduled time"
   fi
   while true; do
@@ -188,8 +206,8 @@ do_schedule() {
 
 action="${1:-}"
 case "$action" in
-  backup | restore | schedule) ;;
-  *) die "usage: backup.sh backup | restore [FILE] | schedule" ;;
+  backup | restore | schedule | check) ;;
+  *) die "usage: backup.sh backup | restore [FILE] | schedule | check" ;;
 esac
 for tool in pg_dump pg_restore psql; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (apt-get install postgresql-client)"
@@ -199,6 +217,7 @@ export_pg_env "$DATABASE_URL"
 case "$action" in
   backup) do_backup ;;
   restore) do_restore "${2:-}" ;;
+  check) do_check ;;
   schedule)
     trap 'log "stopping"; exit 0' TERM INT
     do_schedule

@@ -227,3 +227,19 @@ class TestBackupRoundTrip:
                 _, stderr = await proc.communicate()
         assert proc.returncode == 0, stderr
         assert b"daily at 03:30 UTC" in stderr
+
+    async def test_check_fails_without_a_recent_backup(
+        self, shop_db: tuple[AsyncEngine, str], tmp_path: Path
+    ) -> None:
+        _, url = shop_db
+        done = await run_script("check", url=url, backup_dir=tmp_path)
+        assert done.returncode != 0
+        assert "no backup" in done.stderr
+
+        dump = Path((await run_script("backup", url=url, backup_dir=tmp_path)).stdout.strip())
+        assert (await run_script("check", url=url, backup_dir=tmp_path)).returncode == 0
+
+        age(dump, 1_000_000_000)
+        done = await run_script("check", url=url, backup_dir=tmp_path)
+        assert done.returncode != 0
+        assert "hours old" in done.stderr
