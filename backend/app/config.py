@@ -124,6 +124,10 @@ class Settings(BaseSettings):
     login_lockout_ip_attempts: int = 25
     login_lockout_seconds: int = 900
 
+    # The worker has no HTTP server of its own: with a port set it serves /metrics for Prometheus there.
+    worker_metrics_port: int | None = Field(default=None, description="port of the worker's /metrics")
+    worker_metrics_host: str = "127.0.0.1"
+
     sandbox_mode: bool = False
     topup_min_amount: Decimal = Decimal("50")
     topup_max_amount: Decimal = Decimal("100000")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the local scripts (sourced, not executed).
 # Everything here works on a plain Debian machine without Docker, as root or not.
 
@@ -5,7 +6,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export ROOT
+# shellcheck disable=SC2034 # used by the scripts that source this file
 TOOLS="$ROOT/.tools"
+# shellcheck disable=SC2034
 DATA_ROOT="$ROOT/.data"
 # uv must never try to download a Python: the machine's python3 (3.11) is the one we use.
 export UV_PYTHON_DOWNLOADS=never

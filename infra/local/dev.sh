@@ -60,7 +60,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-cd "$ROOT/backend"
+cd "$ROOT/backend" || exit 1
 .venv/bin/python -m app.cli check-config
 log "migrating"
 .venv/bin/alembic upgrade head >"$LOG_DIR/migrate.log" 2>&1 || { cat "$LOG_DIR/migrate.log"; die "migration failed"; }
@@ -88,7 +88,9 @@ done
 curl -fsS "http://127.0.0.1:$API_PORT/readyz" >/dev/null || die "the API did not become ready (see .data/dev/logs/api.log)"
 
 if [ -n "$(env_or_dotenv TELEGRAM_BOT_TOKEN)" ]; then
-  cd "$ROOT/bot" && start bot .venv/bin/python -m bot && cd "$ROOT"
+  cd "$ROOT/bot" || exit 1
+  start bot .venv/bin/python -m bot
+  cd "$ROOT" || exit 1
   BOT_STATE="running (long polling)"
 else
   BOT_STATE="not started: set TELEGRAM_BOT_TOKEN in .env (or try \`make chat\`)"
@@ -97,9 +99,9 @@ fi
 if [ -f "$ROOT/admin-web/package.json" ]; then
   (cd "$ROOT/admin-web" && VITE_API_BASE_URL="" npm run --silent build >"$LOG_DIR/web-build.log" 2>&1) \
     || { tail -20 "$LOG_DIR/web-build.log"; die "admin-web build failed"; }
-  cd "$ROOT/admin-web"
+  cd "$ROOT/admin-web" || exit 1
   start web ./node_modules/.bin/vite preview --host 127.0.0.1 --port "$WEB_PORT" --strictPort
-  cd "$ROOT"
+  cd "$ROOT" || exit 1
   WEB_STATE="http://127.0.0.1:$WEB_PORT"
 else
   WEB_STATE="(admin-web not built yet)"
