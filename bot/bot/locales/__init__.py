@@ -1,14 +1,44 @@
-"""Bot texts in Russian (default) and English."""
+"""Bot texts: Fluent files under locales/<locale>/, Russian first, served through aiogram-i18n."""
 
 from __future__ import annotations
 
-from bot.locales import en, ru
+from functools import lru_cache
+from pathlib import Path
 
-_TEXTS = {"ru": ru.TEXTS, "en": en.TEXTS}
+from aiogram_i18n.cores import FluentRuntimeCore
+
+LOCALES_DIR = Path(__file__).resolve().parent
+DEFAULT_LOCALE = "ru"
+LOCALES = ("ru", "en")
+# Telegram language codes the backend answers in Russian (the same rule it applies at registration).
+_RUSSIAN_SPEAKING = {"ru", "uk", "be", "kk", "ky", "uz", "tg", "hy", "az", "ka", "mo", "tk"}
 
 
-def text(lang: str | None, key: str, **params: object) -> str:
-    """The text `key` in `lang` (Russian when unknown), formatted with params."""
-    table = _TEXTS.get(lang or "ru", ru.TEXTS)
-    template = table.get(key) or ru.TEXTS[key]
-    return template.format(**params)
+def create_core() -> FluentRuntimeCore:
+    """A Fluent core with every locale loaded now (so it also works without dispatcher start-up)."""
+    core = FluentRuntimeCore(path=LOCALES_DIR / "{locale}", default_locale=DEFAULT_LOCALE)
+    core.locales.update(core.find_locales())
+    return core
+
+
+@lru_cache
+def shared_core() -> FluentRuntimeCore:
+    """One loaded core per process, for texts needed outside a handler (filters, start-up)."""
+    return create_core()
+
+
+def text(locale: str, key: str, **params: object) -> str:
+    """The text `key` in `locale` (Russian when the locale is unknown)."""
+    return shared_core().get(key, locale if locale in LOCALES else DEFAULT_LOCALE, **params)
+
+
+def labels(key: str) -> frozenset[str]:
+    """The text `key` in every locale: reply-keyboard buttons match whichever language was shown."""
+    return frozenset(text(locale, key) for locale in LOCALES)
+
+
+def guess_locale(language_code: str | None) -> str:
+    """ru or en from Telegram's language_code, for users the backend has not answered for yet."""
+    if not language_code:
+        return DEFAULT_LOCALE
+    return "ru" if language_code.split("-")[0].lower() in _RUSSIAN_SPEAKING else "en"
