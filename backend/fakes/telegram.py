@@ -808,7 +808,7 @@ class BotApiEmulator:
                 ],
                 "reply_keyboard": self.reply_keyboard(chat_id),
                 "callback_answers": [
-                    {k: v for k, v in a.items() if k in ("text", "show_alert", "_data")}
+                    {"data": a["_data"], "text": a.get("text"), "show_alert": a["show_alert"]}
                     for a in self.callback_answers(chat_id)
                 ],
                 "unanswered_callbacks": [

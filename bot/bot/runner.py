@@ -19,14 +19,23 @@ async def _healthz(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_webhook_app(dp: Dispatcher, bot: Bot, settings: BotSettings) -> web.Application:
+def create_webhook_app(
+    dp: Dispatcher, bot: Bot, settings: BotSettings, *, handle_in_background: bool = True
+) -> web.Application:
     """An aiohttp app taking Telegram's POSTs at the path of TELEGRAM_WEBHOOK_URL; any request without
-    the right X-Telegram-Bot-Api-Secret-Token is refused (401)."""
+    the right X-Telegram-Bot-Api-Secret-Token is refused (401).
+
+    By default Telegram gets its 200 at once and the update is handled in the background, so a slow
+    backend never makes Telegram re-deliver.
+    """
     app = web.Application()
     app.router.add_get("/healthz", _healthz)
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret).register(
-        app, path=settings.webhook_path
-    )
+    SimpleRequestHandler(
+        dispatcher=dp,
+        bot=bot,
+        secret_token=settings.webhook_secret,
+        handle_in_background=handle_in_background,
+    ).register(app, path=settings.webhook_path)
     setup_application(app, dp, bot=bot)
 
     async def register_webhook(_: web.Application) -> None:
@@ -41,9 +50,12 @@ def create_webhook_app(dp: Dispatcher, bot: Bot, settings: BotSettings) -> web.A
     return app
 
 
-async def start_webhook(dp: Dispatcher, bot: Bot, settings: BotSettings) -> web.AppRunner:
+async def start_webhook(
+    dp: Dispatcher, bot: Bot, settings: BotSettings, *, handle_in_background: bool = True
+) -> web.AppRunner:
     """Serve the webhook app on BOT_WEBHOOK_HOST:BOT_WEBHOOK_PORT; the caller cleans the runner up."""
-    runner = web.AppRunner(create_webhook_app(dp, bot, settings), handle_signals=False)
+    app = create_webhook_app(dp, bot, settings, handle_in_background=handle_in_background)
+    runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, settings.bot_webhook_host, settings.bot_webhook_port).start()
     return runner
