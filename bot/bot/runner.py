@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Any
 
 import structlog
 from aiogram import Bot, Dispatcher
@@ -75,8 +76,8 @@ async def run_webhook(dp: Dispatcher, bot: Bot, settings: BotSettings) -> None:
         await runner.cleanup()
 
 
-async def run_polling(dp: Dispatcher, bot: Bot) -> None:
+async def run_polling(dp: Dispatcher, bot: Bot, **options: Any) -> None:
     """Long polling; a webhook left from an earlier run is removed first (Telegram allows one or the other)."""
     await bot.delete_webhook(drop_pending_updates=False)
     log.info("bot_started", mode="polling")
-    await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), **options)

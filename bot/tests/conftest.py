@@ -25,6 +25,7 @@ from aiogram import Bot, Dispatcher
 from bot.api.client import BackendClient
 from bot.config import BotSettings
 from bot.factory import create_bot, create_dispatcher, create_storage
+from bot.runner import run_polling
 from tests.chat import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -266,7 +267,7 @@ async def polling_bot(settings: BotSettings) -> AsyncIterator[tuple[Bot, Dispatc
     bot = create_bot(settings)
     dp = create_dispatcher(api, storage=storage, throttle_rate=100, throttle_burst=100)
     task = asyncio.create_task(
-        dp.start_polling(bot, handle_as_tasks=False, handle_signals=False, polling_timeout=2)
+        run_polling(dp, bot, handle_as_tasks=False, handle_signals=False, polling_timeout=2)
     )
     try:
         yield bot, dp
