@@ -39,35 +39,31 @@ def render_message(message: dict[str, Any], *, edited: bool) -> list[str]:
 
 
 def numbered_buttons(state: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Buttons a person can press now: the newest inline keyboard, then the reply keyboard."""
+    """Buttons a person can press now: the newest inline keyboard, then the reply keyboard.
+
+    Each button carries its keyboard row (`_row`), so they print as the chat lays them out.
+    """
     buttons: list[tuple[str, dict[str, Any]]] = []
     for message in reversed(state["messages"]):
         markup = message.get("reply_markup") or {}
         if "inline_keyboard" in markup:
-            for row in markup["inline_keyboard"]:
+            for r, row in enumerate(markup["inline_keyboard"]):
                 for b in row:
-                    buttons.append(("inline", {**b, "message_id": message["message_id"]}))
+                    buttons.append(("inline", {**b, "message_id": message["message_id"], "_row": r}))
             break
-    for row in state.get("reply_keyboard") or []:
-        for label in row:
-            buttons.append(("reply", {"text": label}))
+    for r, labels in enumerate(state.get("reply_keyboard") or []):
+        for label in labels:
+            buttons.append(("reply", {"text": label, "_row": r}))
     return buttons
 
 
 def render_buttons(buttons: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """`[n] label` lines, the inline ones and the reply keyboard apart."""
-    inline = [
-        f"[{i}] {b['text']}" + (f" → {b['url']}" if "url" in b else "")
-        for i, (k, b) in enumerate(buttons, 1)
-        if k == "inline"
-    ]
-    reply = [f"[{i}] {b['text']}" for i, (k, b) in enumerate(buttons, 1) if k == "reply"]
-    lines = []
-    if inline:
-        lines.append("   " + "   ".join(inline))
-    if reply:
-        lines.append("⌨️  " + "   ".join(reply))
-    return lines
+    """`[n] label` lines, one per keyboard row; the reply keyboard marked with ⌨️."""
+    rows: dict[tuple[str, int], list[str]] = {}
+    for i, (kind, b) in enumerate(buttons, 1):
+        label = f"[{i}] {b['text']}" + (f" → {b['url']}" if "url" in b else "")
+        rows.setdefault((kind, b["_row"]), []).append(label)
+    return [("⌨️  " if kind == "reply" else "   ") + "   ".join(labels) for (kind, _), labels in rows.items()]
 
 
 class TerminalChat:

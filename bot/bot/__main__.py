@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.api.client import BackendClient
-from bot.config import get_settings
-from bot.factory import create_bot, create_dispatcher, create_storage
-from bot.logging import configure_logging
-from bot.runner import run_polling, run_webhook
+from bot.config import BotSettings, get_settings
 
 
-async def main() -> None:
+async def serve(settings: BotSettings) -> None:
     """Start until interrupted."""
-    settings = get_settings()
+    # Imported here so a configuration error is reported before aiogram's slow import.
+    from bot.api.client import BackendClient  # noqa: PLC0415
+    from bot.factory import create_bot, create_dispatcher, create_storage  # noqa: PLC0415
+    from bot.logging import configure_logging  # noqa: PLC0415
+    from bot.runner import run_polling, run_webhook  # noqa: PLC0415
+
     configure_logging(settings.log_level, json_output=settings.log_json)
     api = BackendClient(
         settings.api_base_url,
@@ -37,4 +38,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(serve(get_settings()))

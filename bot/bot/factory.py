@@ -16,7 +16,7 @@ from aiogram_i18n import I18nMiddleware
 from bot.api.client import BackendClient
 from bot.config import BotSettings
 from bot.handlers import get_routers
-from bot.locales import LOCALES, create_core, text
+from bot.i18n import LOCALES, create_core, text
 from bot.middlewares.errors import on_error
 from bot.middlewares.locale import ProfileLocaleManager
 from bot.middlewares.throttling import ThrottlingMiddleware

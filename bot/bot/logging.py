@@ -38,3 +38,5 @@ def configure_logging(level: str, *, json_output: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # One line per backend call is noise; the bot logs what matters itself.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

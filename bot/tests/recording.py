@@ -45,6 +45,7 @@ class RecordingSession(BaseSession):
         self.calls: list[TelegramMethod[Any]] = []
         self._ids = itertools.count(1000)
         self.texts: dict[int, str] = {}
+        self.answered: set[str] = set()
 
     async def close(self) -> None:
         """Nothing to close."""
@@ -77,7 +78,13 @@ class RecordingSession(BaseSession):
                 chat=Chat(id=int(method.chat_id or 0), type="private"),
                 text=method.text,
             )
-        if isinstance(method, AnswerCallbackQuery | AnswerPreCheckoutQuery | EditMessageReplyMarkup):
+        if isinstance(method, AnswerCallbackQuery):
+            if method.callback_query_id in self.answered:
+                self.calls.pop()
+                raise TelegramBadRequest(method, "Bad Request: query is too old and response timeout expired")
+            self.answered.add(method.callback_query_id)
+            return True
+        if isinstance(method, AnswerPreCheckoutQuery | EditMessageReplyMarkup):
             return True
         if isinstance(method, GetMe):
             return BOT_USER

@@ -20,14 +20,14 @@ from aiogram_i18n import I18nContext
 from bot.api.client import BackendClient
 from bot.api.models import Location, Tariff
 from bot.formatting import money, monthly_price
+from bot.i18n import labels
 from bot.keyboards.callbacks import LocationCb, NavCb, PlanCb, Screen, parse_id
 from bot.keyboards.catalog import locations_keyboard, plan_keyboard, plans_keyboard
-from bot.locales import labels
 from bot.screen import send_screen, show
 
 
 def duration_text(i18n: I18nContext, days: int | None) -> str:
-    """`навсегда`, `3 месяца` for whole months, `45 дней` otherwise."""
+    """`forever`, `3 months` for whole months, `45 days` otherwise."""
     if days is None:
         return i18n.get("duration-forever")
     if days % 30 == 0:

@@ -15,16 +15,16 @@ from bot.api.client import BackendClient, TelegramIdentity
 from bot.api.errors import BackendError, BackendUnavailable
 from bot.api.models import Subscription
 from bot.formatting import date, money
+from bot.i18n import labels
 from bot.keyboards.callbacks import NavCb, Screen
 from bot.keyboards.screens import home_keyboard
-from bot.locales import labels
 from bot.screen import send_screen, show
 
 log = structlog.get_logger(__name__)
 
 
 def subscription_line(i18n: I18nContext, sub: Subscription) -> str:
-    """`🇳🇱 Netherlands — до 01.02.2027 (ещё 30 дней)`, or its status when not active."""
+    """`🇳🇱 Netherlands — until 01.02.2027 (30 days left)`, or its status when not active."""
     flag, location = sub.location.flag_emoji, sub.location.name
     if sub.status != "active":
         line = i18n.get("home-subscription-status", flag=flag, location=location, status=sub.status)

@@ -12,10 +12,10 @@ from aiogram_i18n import I18nContext
 
 from bot.api.client import BackendClient, TelegramIdentity
 from bot.handlers.home import render_home
+from bot.i18n import LOCALES, labels
 from bot.keyboards.callbacks import LanguageCb, NavCb, Screen
 from bot.keyboards.menu import main_menu
 from bot.keyboards.screens import language_keyboard
-from bot.locales import LOCALES, labels
 from bot.screen import send_screen, show
 
 log = structlog.get_logger(__name__)

@@ -10,9 +10,9 @@ from aiogram_i18n import I18nContext
 from bot.api.client import BackendClient, TelegramIdentity
 from bot.api.models import Profile
 from bot.formatting import money
+from bot.i18n import labels
 from bot.keyboards.callbacks import NavCb, Screen
 from bot.keyboards.screens import referral_keyboard
-from bot.locales import labels
 from bot.middlewares.user import REFERRAL_PREFIX
 from bot.screen import send_screen, show
 

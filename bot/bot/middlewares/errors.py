@@ -10,7 +10,7 @@ from aiogram_i18n import I18nContext
 
 from bot.api.client import BackendClient
 from bot.api.errors import BackendError, BackendUnavailable
-from bot.locales import guess_locale, text
+from bot.i18n import guess_locale, text
 
 log = structlog.get_logger(__name__)
 

@@ -9,7 +9,7 @@ from aiogram_i18n.managers import BaseManager
 
 from bot.api.client import BackendClient, TelegramIdentity
 from bot.api.models import Profile
-from bot.locales import DEFAULT_LOCALE, guess_locale
+from bot.i18n import DEFAULT_LOCALE, guess_locale
 
 
 class ProfileLocaleManager(BaseManager):

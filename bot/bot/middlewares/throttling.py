@@ -12,7 +12,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.api.client import BackendClient
-from bot.locales import guess_locale, text
+from bot.i18n import guess_locale, text
 
 log = structlog.get_logger(__name__)
 _MAX_TRACKED = 50_000

@@ -11,7 +11,7 @@ from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.api.client import BackendClient, TelegramIdentity
 from bot.api.errors import BackendError
-from bot.locales import guess_locale, text
+from bot.i18n import guess_locale, text
 
 log = structlog.get_logger(__name__)
 REFERRAL_PREFIX = "ref_"

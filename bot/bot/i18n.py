@@ -1,4 +1,5 @@
-"""Bot texts: Fluent files under locales/<locale>/, Russian first, served through aiogram-i18n."""
+"""Bot texts: Fluent files under locales/<locale>/ (a folder holding nothing else: every subfolder is a
+language), Russian first, served through aiogram-i18n."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from aiogram_i18n.cores import FluentRuntimeCore
 
-LOCALES_DIR = Path(__file__).resolve().parent
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LOCALE = "ru"
 LOCALES = ("ru", "en")
 # Telegram language codes the backend answers in Russian (the same rule it applies at registration).
