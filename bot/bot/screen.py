@@ -23,7 +23,8 @@ async def show(
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Edit the pressed screen when possible; otherwise send the screen as a new message."""
+    """After a button press, edit that screen in place when possible; after typed input (or when the
+    pressed message can no longer be edited), send the screen as a new message."""
     if isinstance(event, CallbackQuery) and isinstance(event.message, Message):
         try:
             await event.message.edit_text(text, reply_markup=markup)
@@ -32,7 +33,8 @@ async def show(
             if "message is not modified" in exc.message:
                 return
             # Too old to edit, or a photo: the screen goes out as a new message below.
-    await send_screen(bot, event.from_user.id if event.from_user else 0, state, text, markup)
+    chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
+    await send_screen(bot, chat_id, state, text, markup)
 
 
 async def send_screen(

@@ -7,7 +7,6 @@ location that is no longer on sale gets a polite answer and the current list.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -23,7 +22,7 @@ from bot.formatting import money, monthly_price
 from bot.i18n import labels
 from bot.keyboards.callbacks import LocationCb, NavCb, PlanCb, Screen, parse_id
 from bot.keyboards.catalog import locations_keyboard, plan_keyboard, plans_keyboard
-from bot.screen import send_screen, show
+from bot.screen import show
 
 
 def duration_text(i18n: I18nContext, days: int | None) -> str:
@@ -92,34 +91,27 @@ def plan_text(i18n: I18nContext, location: Location, plan: Tariff) -> str:
     return "\n".join(lines)
 
 
-async def _catalog(api: BackendClient, location_id: uuid.UUID | None) -> tuple[list[Location], list[Tariff]]:
-    """The locations and, for a well-formed location id, its plans, fetched together."""
+async def _catalog(api: BackendClient, loc: str) -> tuple[list[Location], Location | None, list[Tariff]]:
+    """Every location, the one the payload names (None when it is not on sale) and its plans, fetched
+    together; a malformed payload names no location."""
+    location_id = parse_id(loc)
     if location_id is None:
-        return await api.locations(), []
+        return await api.locations(), None, []
     locations, plans = await asyncio.gather(api.locations(), api.tariffs(location_id))
-    return locations, plans
+    return locations, next((x for x in locations if x.id == location_id), None), plans
 
 
-def _find_location(locations: list[Location], location_id: uuid.UUID | None) -> Location | None:
-    return next((loc for loc in locations if loc.id == location_id), None)
-
-
-async def locations_from_menu(
-    message: Message, bot: Bot, state: FSMContext, api: BackendClient, i18n: I18nContext
+async def open_locations(
+    event: Message | CallbackQuery, bot: Bot, state: FSMContext, api: BackendClient, i18n: I18nContext
 ) -> None:
-    """🎯 from the main menu or /tariffs: a new locations screen."""
-    locations = await api.locations()
-    await send_screen(
-        bot, message.chat.id, state, locations_text(i18n, locations), locations_keyboard(i18n, locations)
-    )
+    """🎯 from the main menu or /tariffs (a new screen), or from another screen (edited in place)."""
+    await _show_locations(event, bot, state, i18n, await api.locations())
 
 
-async def locations_from_button(
-    query: CallbackQuery, bot: Bot, state: FSMContext, api: BackendClient, i18n: I18nContext
+async def _show_locations(
+    event: Message | CallbackQuery, bot: Bot, state: FSMContext, i18n: I18nContext, locations: list[Location]
 ) -> None:
-    """The locations screen in place."""
-    locations = await api.locations()
-    await show(query, bot, state, locations_text(i18n, locations), locations_keyboard(i18n, locations))
+    await show(event, bot, state, locations_text(i18n, locations), locations_keyboard(i18n, locations))
 
 
 async def location_plans(
@@ -132,13 +124,11 @@ async def location_plans(
     i18n: I18nContext,
 ) -> None:
     """The plans of a location; a full or vanished location keeps the customer on the locations list."""
-    location_id = parse_id(callback_data.loc)
-    locations, plans = await _catalog(api, location_id)
-    location = _find_location(locations, location_id)
+    locations, location, plans = await _catalog(api, callback_data.loc)
     if location is None or not location.available:
         callback_answer.text = i18n.get("location-gone" if location is None else "location-full")
         callback_answer.show_alert = location is not None
-        await show(query, bot, state, locations_text(i18n, locations), locations_keyboard(i18n, locations))
+        await _show_locations(query, bot, state, i18n, locations)
         return
     await show(query, bot, state, plans_text(i18n, location, plans), plans_keyboard(i18n, location, plans))
 
@@ -153,13 +143,12 @@ async def plan_card(
     i18n: I18nContext,
 ) -> None:
     """One plan of one location; a plan no longer on sale shows the location's current plans."""
-    location_id, plan_id = parse_id(callback_data.loc), parse_id(callback_data.plan)
-    locations, plans = await _catalog(api, location_id)
-    location = _find_location(locations, location_id)
+    locations, location, plans = await _catalog(api, callback_data.loc)
     if location is None:
         callback_answer.text = i18n.get("location-gone")
-        await show(query, bot, state, locations_text(i18n, locations), locations_keyboard(i18n, locations))
+        await _show_locations(query, bot, state, i18n, locations)
         return
+    plan_id = parse_id(callback_data.plan)
     plan = next((p for p in plans if p.id == plan_id), None)
     if plan is None:
         callback_answer.text = i18n.get("plan-gone")
@@ -173,9 +162,9 @@ async def plan_card(
 def build_router() -> Router:
     """The catalog router."""
     router = Router(name=__name__)
-    router.message.register(locations_from_menu, Command("tariffs"))
-    router.message.register(locations_from_menu, F.text.in_(labels("menu-tariffs")))
-    router.callback_query.register(locations_from_button, NavCb.filter(F.to == Screen.locations))
+    router.message.register(open_locations, Command("tariffs"))
+    router.message.register(open_locations, F.text.in_(labels("menu-tariffs")))
+    router.callback_query.register(open_locations, NavCb.filter(F.to == Screen.locations))
     router.callback_query.register(location_plans, LocationCb.filter())
     router.callback_query.register(plan_card, PlanCb.filter())
     return router

@@ -18,7 +18,7 @@ from bot.formatting import date, money
 from bot.i18n import labels
 from bot.keyboards.callbacks import NavCb, Screen
 from bot.keyboards.screens import home_keyboard
-from bot.screen import send_screen, show
+from bot.screen import show
 
 log = structlog.get_logger(__name__)
 
@@ -58,36 +58,23 @@ async def render_home(
     return body, home_keyboard(i18n)
 
 
-async def home_from_menu(
-    message: Message,
+async def open_home(
+    event: Message | CallbackQuery,
     bot: Bot,
     state: FSMContext,
     api: BackendClient,
     who: TelegramIdentity,
     i18n: I18nContext,
 ) -> None:
-    """🏠 from the main menu or /menu: a new home screen."""
+    """🏠 from the main menu or /menu (a new screen), or 🏠 Menu on any screen (edited in place)."""
     body, markup = await render_home(api, who, i18n)
-    await send_screen(bot, message.chat.id, state, body, markup)
-
-
-async def home_from_button(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    api: BackendClient,
-    who: TelegramIdentity,
-    i18n: I18nContext,
-) -> None:
-    """🏠 Menu on any screen: the same message becomes the home screen."""
-    body, markup = await render_home(api, who, i18n)
-    await show(query, bot, state, body, markup)
+    await show(event, bot, state, body, markup)
 
 
 def build_router() -> Router:
     """The home router."""
     router = Router(name=__name__)
-    router.message.register(home_from_menu, Command("menu"))
-    router.message.register(home_from_menu, F.text.in_(labels("menu-home")))
-    router.callback_query.register(home_from_button, NavCb.filter(F.to == Screen.home))
+    router.message.register(open_home, Command("menu"))
+    router.message.register(open_home, F.text.in_(labels("menu-home")))
+    router.callback_query.register(open_home, NavCb.filter(F.to == Screen.home))
     return router

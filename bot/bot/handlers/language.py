@@ -16,19 +16,16 @@ from bot.i18n import LOCALES, labels
 from bot.keyboards.callbacks import LanguageCb, NavCb, Screen
 from bot.keyboards.menu import main_menu
 from bot.keyboards.screens import language_keyboard
-from bot.screen import send_screen, show
+from bot.screen import show
 
 log = structlog.get_logger(__name__)
 
 
-async def language_from_menu(message: Message, bot: Bot, state: FSMContext, i18n: I18nContext) -> None:
-    """🌐 from the main menu or /language: a new language screen."""
-    await send_screen(bot, message.chat.id, state, i18n.get("language-title"), language_keyboard(i18n))
-
-
-async def language_from_button(query: CallbackQuery, bot: Bot, state: FSMContext, i18n: I18nContext) -> None:
-    """The language screen in place."""
-    await show(query, bot, state, i18n.get("language-title"), language_keyboard(i18n))
+async def open_language(
+    event: Message | CallbackQuery, bot: Bot, state: FSMContext, i18n: I18nContext
+) -> None:
+    """🌐 from the main menu or /language (a new screen), or from home (edited in place)."""
+    await show(event, bot, state, i18n.get("language-title"), language_keyboard(i18n))
 
 
 async def choose_language(
@@ -58,8 +55,8 @@ async def choose_language(
 def build_router() -> Router:
     """The language router."""
     router = Router(name=__name__)
-    router.message.register(language_from_menu, Command("language"))
-    router.message.register(language_from_menu, F.text.in_(labels("menu-language")))
-    router.callback_query.register(language_from_button, NavCb.filter(F.to == Screen.language))
+    router.message.register(open_language, Command("language"))
+    router.message.register(open_language, F.text.in_(labels("menu-language")))
+    router.callback_query.register(open_language, NavCb.filter(F.to == Screen.language))
     router.callback_query.register(choose_language, LanguageCb.filter())
     return router

@@ -14,7 +14,7 @@ from bot.i18n import labels
 from bot.keyboards.callbacks import NavCb, Screen
 from bot.keyboards.screens import referral_keyboard
 from bot.middlewares.user import REFERRAL_PREFIX
-from bot.screen import send_screen, show
+from bot.screen import show
 
 
 def referral_link(bot_username: str, code: str) -> str:
@@ -36,8 +36,8 @@ async def render_referral(
     return body, referral_keyboard(i18n, link)
 
 
-async def referral_from_menu(
-    message: Message,
+async def open_referral(
+    event: Message | CallbackQuery,
     bot: Bot,
     state: FSMContext,
     api: BackendClient,
@@ -45,28 +45,14 @@ async def referral_from_menu(
     profile: Profile,
     i18n: I18nContext,
 ) -> None:
-    """🔗 from the main menu: a new referral screen."""
+    """🔗 from the main menu (a new screen) or from home (edited in place)."""
     body, markup = await render_referral(bot, api, who, profile, i18n)
-    await send_screen(bot, message.chat.id, state, body, markup)
-
-
-async def referral_from_button(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    api: BackendClient,
-    who: TelegramIdentity,
-    profile: Profile,
-    i18n: I18nContext,
-) -> None:
-    """The referral screen in place."""
-    body, markup = await render_referral(bot, api, who, profile, i18n)
-    await show(query, bot, state, body, markup)
+    await show(event, bot, state, body, markup)
 
 
 def build_router() -> Router:
     """The referral router."""
     router = Router(name=__name__)
-    router.message.register(referral_from_menu, F.text.in_(labels("menu-referral")))
-    router.callback_query.register(referral_from_button, NavCb.filter(F.to == Screen.referral))
+    router.message.register(open_referral, F.text.in_(labels("menu-referral")))
+    router.callback_query.register(open_referral, NavCb.filter(F.to == Screen.referral))
     return router
