@@ -16,7 +16,7 @@ BOT_DIR = Path(__file__).resolve().parents[1]
 CHAT_TOKEN = "700300:bot-tests-chat-token"
 
 
-async def read_until(stream: asyncio.StreamReader, needle: str, timeout: float = 20) -> str:
+async def read_until(stream: asyncio.StreamReader, needle: str, timeout: float = 60) -> str:
     """Lines of the terminal chat up to the one containing `needle`."""
     seen: list[str] = []
 

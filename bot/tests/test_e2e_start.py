@@ -126,5 +126,5 @@ class TestNotifications:
         await chat.send("/start")
         profile = await api.me(TelegramIdentity(telegram_id=chat.user_id))
         run_backend_python(backend_env, _ENQUEUE, str(profile.id))
-        message = await chat.wait_for("Оплата получена")
+        message = await chat.wait_for("Оплата получена", timeout=60)
         assert message.text == "✅ Оплата получена: 150 ₽. Баланс: 150 ₽."
