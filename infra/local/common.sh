@@ -71,3 +71,25 @@ for line in open(path, encoding="utf-8"):
 print(value, end="")
 PY
 }
+
+# Development secrets: generated once, kept under .data/dev, exported only where env and .env say nothing
+# (make dev and make chat share them, so both talk to the same database with the same keys).
+load_dev_secrets() {
+  local secrets_file="$DATA_ROOT/dev/secrets.env" key value
+  mkdir -p "$DATA_ROOT/dev"
+  if [ ! -f "$secrets_file" ]; then
+    python3 - >"$secrets_file" <<'PY'
+import secrets
+print(f"JWT_SECRET_KEY={secrets.token_urlsafe(48)}")
+print(f"SECRET_KEY={secrets.token_urlsafe(48)}")
+print(f"BOT_SERVICE_TOKEN={secrets.token_urlsafe(36)}")
+print("ADMIN_USERNAME=admin")
+print(f"ADMIN_PASSWORD={secrets.token_urlsafe(12)}")
+PY
+    chmod 600 "$secrets_file"
+  fi
+  while IFS='=' read -r key value; do
+    [ -n "$key" ] || continue
+    [ -n "$(env_or_dotenv "$key")" ] || export "$key=$value"
+  done <"$secrets_file"
+}

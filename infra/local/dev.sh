@@ -17,23 +17,7 @@ done
 
 bash "$ROOT/infra/local/setup.sh" python web
 
-# Development secrets: generated once, kept under .data/dev, used only where env and .env say nothing.
-SECRETS="$DEV_DIR/secrets.env"
-if [ ! -f "$SECRETS" ]; then
-  python3 - >"$SECRETS" <<'PY'
-import secrets
-print(f"JWT_SECRET_KEY={secrets.token_urlsafe(48)}")
-print(f"SECRET_KEY={secrets.token_urlsafe(48)}")
-print(f"BOT_SERVICE_TOKEN={secrets.token_urlsafe(36)}")
-print("ADMIN_USERNAME=admin")
-print(f"ADMIN_PASSWORD={secrets.token_urlsafe(12)}")
-PY
-  chmod 600 "$SECRETS"
-fi
-while IFS='=' read -r key value; do
-  [ -n "$key" ] || continue
-  [ -n "$(env_or_dotenv "$key")" ] || export "$key=$value"
-done <"$SECRETS"
+load_dev_secrets
 
 # PostgreSQL and Redis: local processes unless DATABASE_URL / REDIS_URL point elsewhere.
 if [ -z "$(env_or_dotenv DATABASE_URL)" ] || [ -z "$(env_or_dotenv REDIS_URL)" ]; then
