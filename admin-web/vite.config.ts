@@ -28,6 +28,8 @@ export default defineConfig(({ mode }) => {
       setupFiles: ["src/test/setup.ts"],
       restoreMocks: true,
       unstubGlobals: true,
+      // An absolute base so requests can be built outside a browser page; the fetch mock answers them.
+      env: { VITE_API_BASE_URL: "http://api.test" },
     },
   };
 });

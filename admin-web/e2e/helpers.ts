@@ -16,7 +16,11 @@ export function unique(prefix: string): string {
 /** Save a full-page screenshot as an artifact (test-results/screenshots/<name>.png). */
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.evaluate(() => document.fonts.ready);
+  // Fixed sidebar and sticky top bar are drawn where the viewport is: capture from the top.
+  await page.evaluate(async () => {
+    window.scrollTo(0, 0);
+    await document.fonts.ready;
+  });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

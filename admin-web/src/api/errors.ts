@@ -79,6 +79,8 @@ type HasKey = (key: string) => boolean;
 
 /** The message for one validation issue in the admin's language (pydantic's English text as a fallback). */
 export function describeIssue(issue: ValidationIssue, t: Translate, te: HasKey): string {
+  // An empty required text comes back as "at least 1 character".
+  if (issue.type === "string_too_short" && issue.ctx?.min_length === "1") return t("validation.required");
   const key = `validation.server.${issue.type}`;
   if (te(key)) return t(key, issue.ctx ?? {});
   return issue.msg.replace(/^Value error, /, "");

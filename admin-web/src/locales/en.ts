@@ -191,6 +191,7 @@ const en: MessageSchema = {
     anyPanel: "Any panel",
     anyHealth: "Any health",
     sandbox: "sandbox",
+    inactive: "inactive",
     chooseLocation: "Choose a location",
     fields: {
       name: "Name",
@@ -272,6 +273,7 @@ const en: MessageSchema = {
     empty: "No tariffs yet",
     emptyHint: "Add the first tariff, e.g. “1 month” for 49 ₽.",
     changeOrder: "Order",
+    durationColumn: "Duration",
     allLocations: "All locations",
     anyLocation: "Any location",
     anyKind: "All tariffs",

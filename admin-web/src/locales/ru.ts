@@ -189,6 +189,7 @@ export default {
     anyPanel: "Любая панель",
     anyHealth: "Любое состояние",
     sandbox: "песочница",
+    inactive: "выключен",
     chooseLocation: "Выберите локацию",
     fields: {
       name: "Имя",
@@ -270,6 +271,7 @@ export default {
     empty: "Тарифов пока нет",
     emptyHint: "Добавьте первый тариф — например, «1 месяц» за 49 ₽.",
     changeOrder: "Порядок",
+    durationColumn: "Срок",
     allLocations: "Все локации",
     anyLocation: "Любая локация",
     anyKind: "Все тарифы",
