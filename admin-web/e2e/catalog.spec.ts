@@ -157,5 +157,21 @@ test("the list view lives in the URL and phones get cards", async ({ page }) => 
   await shot(page, "11-phone-tariffs");
   await page.getByRole("button", { name: "Открыть меню" }).click();
   await expect(page.getByTestId("sidebar")).toBeVisible();
-  await shot(page, "12-phone-menu");
+  await shot(page, "12-phone-menu", false);
+});
+
+test("the theme and the language switch at once and stay after a reload", async ({ page }) => {
+  await login(page, OWNER.username, OWNER.password);
+  await page.getByTestId("theme-switch").click();
+  await page.getByTestId("theme-switch").click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.getByTestId("language-switch").selectOption("en");
+  await expect(page.getByRole("heading", { name: "Servers" })).toBeVisible();
+  await page.goto("/tariffs");
+  await expect(page.getByRole("heading", { name: "Tariffs" })).toBeVisible();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await shot(page, "15-dark-english-tariffs");
+  await page.getByTestId("language-switch").selectOption("ru");
+  await page.getByTestId("theme-switch").click();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
 });

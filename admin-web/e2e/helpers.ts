@@ -14,14 +14,14 @@ export function unique(prefix: string): string {
 }
 
 /** Save a full-page screenshot as an artifact (test-results/screenshots/<name>.png). */
-export async function shot(page: Page, name: string): Promise<void> {
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   // Fixed sidebar and sticky top bar are drawn where the viewport is: capture from the top.
   await page.evaluate(async () => {
     window.scrollTo(0, 0);
     await document.fonts.ready;
   });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage, animations: "disabled" });
 }
 
 export async function login(page: Page, username: string, password: string): Promise<void> {

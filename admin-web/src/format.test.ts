@@ -6,7 +6,7 @@ describe("formatting", () => {
     const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
     expect(plain(formatMoney("49", "RUB", "ru"))).toBe("49,00 ₽");
     expect(plain(formatMoney("12345678901234.57", "RUB", "ru"))).toBe("12 345 678 901 234,57 ₽");
-    expect(plain(formatMoney("0.10", "RUB", "en"))).toBe("RUB 0.10");
+    expect(plain(formatMoney("0.10", "RUB", "en"))).toBe("₽0.10");
     expect(formatMoney("not money", "RUB", "ru")).toBe("not money");
   });
 

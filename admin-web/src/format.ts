@@ -9,6 +9,7 @@ export function formatMoney(value: string | number, currency: string, locale: st
   const format = new Intl.NumberFormat(locale, {
     style: "currency",
     currency,
+    currencyDisplay: "narrowSymbol",
     minimumFractionDigits: 2,
     maximumFractionDigits: 2,
   });
