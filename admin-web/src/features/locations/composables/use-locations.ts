@@ -29,7 +29,9 @@ export function useLocationOptions() {
   });
   const items = computed<Location[]>(() => query.data.value?.items ?? []);
   const byId = computed(() => new Map(items.value.map((l) => [l.id, l])));
-  return { ...query, items, byId };
+  /** For selects: "🇳🇱 Netherlands". */
+  const options = computed(() => items.value.map((l) => ({ value: l.id, label: `${l.flag_emoji} ${l.name}`.trim() })));
+  return { ...query, items, byId, options };
 }
 
 export function useSaveLocation() {
