@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login, ownerToken, shot, unique } from "./helpers";
+import { login, OWNER, ownerToken, shot, unique } from "./helpers";
 
 const PASSWORD = "support-password-123";
 
@@ -44,4 +44,35 @@ test("an admin sees the catalog but not the owner's staff page", async ({ page, 
   await expect(sidebar.getByRole("link", { name: "Сотрудники" })).toHaveCount(0);
   await page.goto("/settings/accounts");
   await expect(page.getByTestId("forbidden")).toBeVisible();
+});
+
+test("the owner adds a staff member, who is then disabled and can no longer sign in", async ({ page, browser }) => {
+  const username = unique("helper");
+  await login(page, OWNER.username, OWNER.password);
+  await page.getByRole("link", { name: "Сотрудники" }).click();
+  await page.getByTestId("add-account").click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Логин").fill(username);
+  await dialog.getByLabel("Пароль").fill("short");
+  await dialog.getByRole("button", { name: "Добавить" }).click();
+  await expect(dialog.getByTestId("field-error")).toHaveText("Не короче 10 символов");
+  await dialog.getByLabel("Пароль").fill(PASSWORD);
+  await dialog.getByLabel("Роль", { exact: true }).selectOption({ label: "Поддержка" });
+  await dialog.getByRole("button", { name: "Добавить" }).click();
+  const row = page.getByRole("row").filter({ hasText: username });
+  await expect(row).toContainText("Поддержка");
+  await shot(page, "16-accounts");
+
+  await page.getByRole("button", { name: `Отключить «${username}»` }).click();
+  await expect(page.getByRole("alertdialog")).toContainText("сразу потеряет доступ к панели");
+  await page.getByTestId("confirm-accept").click();
+  await expect(row).toContainText("Отключён");
+
+  const other = await browser.newPage();
+  await other.goto("/login");
+  await other.getByLabel("Логин").fill(username);
+  await other.getByLabel("Пароль").fill(PASSWORD);
+  await other.getByRole("button", { name: "Войти" }).click();
+  await expect(other.getByTestId("login-error")).toHaveText("Неверный логин или пароль.");
+  await other.close();
 });

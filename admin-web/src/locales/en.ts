@@ -333,6 +333,7 @@ const en: MessageSchema = {
     editTitle: "Staff member “{name}”",
     empty: "No staff accounts",
     you: "you",
+    enabled: "Active",
     disabled: "Disabled",
     never: "never",
     fields: {

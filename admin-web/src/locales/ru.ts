@@ -331,6 +331,7 @@ export default {
     editTitle: "Сотрудник «{name}»",
     empty: "Сотрудников нет",
     you: "это вы",
+    enabled: "Активен",
     disabled: "Отключён",
     never: "ни разу",
     fields: {
