@@ -22,7 +22,8 @@ function toLogin(expired: boolean): void {
   useAuthStore().forget();
   queryClient.clear();
   const current = router.currentRoute.value;
-  if (current.meta.public) return;
+  // Before the first page is shown the router guard itself sends the visitor to the login page.
+  if (current.meta.public || current.matched.length === 0) return;
   void router.push({ name: "login", query: { redirect: current.fullPath, ...(expired ? { expired: "1" } : {}) } });
 }
 
