@@ -84,7 +84,8 @@ if [ -f "$ROOT/admin-web/package.json" ]; then
   (cd "$ROOT/admin-web" && VITE_API_BASE_URL="" npm run --silent build >"$LOG_DIR/web-build.log" 2>&1) \
     || { tail -20 "$LOG_DIR/web-build.log"; die "admin-web build failed"; }
   cd "$ROOT/admin-web" || exit 1
-  start web ./node_modules/.bin/vite preview --host 127.0.0.1 --port "$WEB_PORT" --strictPort
+  VITE_PROXY_TARGET="http://127.0.0.1:$API_PORT" start web ./node_modules/.bin/vite preview --host 127.0.0.1 \
+    --port "$WEB_PORT" --strictPort
   cd "$ROOT" || exit 1
   WEB_STATE="http://127.0.0.1:$WEB_PORT"
 else

@@ -16,6 +16,7 @@ from app.admin_auth.schemas import (
     AdminUpdate,
     LoginRequest,
     LogoutRequest,
+    MeRead,
     RefreshRequest,
     TokenPair,
 )
@@ -82,10 +83,10 @@ async def logout(
     )
 
 
-@router.get("/me", response_model=AdminRead, responses=error_responses(401, 403))
-async def me(admin: CurrentAdmin) -> AdminAccount:
-    """The staff account the token belongs to."""
-    return admin
+@router.get("/me", response_model=MeRead, responses=error_responses(401, 403))
+async def me(admin: CurrentAdmin, settings: SettingsDep) -> MeRead:
+    """The staff account the token belongs to, with the shop's name for the admin panel."""
+    return MeRead(**AdminRead.model_validate(admin).model_dump(), shop_name=settings.shop_name)
 
 
 async def _get_account(session: SessionDep, account_id: uuid.UUID) -> AdminAccount:
