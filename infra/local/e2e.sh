@@ -44,9 +44,10 @@ WEB_PORT="$(free_port)"
 OWNER_PASSWORD="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
 export DATABASE_URL="$TEST_E2E_DATABASE_URL" REDIS_URL="$TEST_E2E_REDIS_URL"
 export ENVIRONMENT=test LOG_JSON=true LOG_LEVEL=WARNING SHOP_NAME="VPN Shop"
-export JWT_SECRET_KEY="e2e-jwt-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
-export SECRET_KEY="e2e-key-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
-export BOT_SERVICE_TOKEN="e2e-bot-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+JWT_SECRET_KEY="e2e-jwt-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+SECRET_KEY="e2e-key-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+BOT_SERVICE_TOKEN="e2e-bot-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+export JWT_SECRET_KEY SECRET_KEY BOT_SERVICE_TOKEN
 export ADMIN_USERNAME=owner ADMIN_PASSWORD="$OWNER_PASSWORD"
 export PUBLIC_BASE_URL="http://127.0.0.1:$WEB_PORT" CORS_ORIGINS="http://127.0.0.1:$WEB_PORT"
 

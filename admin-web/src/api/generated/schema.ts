@@ -54,6 +54,8 @@ export interface paths {
         /**
          * Login
          * @description Log a staff account in and return an access token and a refresh token.
+         *
+         *     Repeated failures lock the account (and, separately, the address) for LOGIN_LOCKOUT_SECONDS.
          */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
