@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     login_lockout_ip_attempts: int = 25
     login_lockout_seconds: int = 900
 
+    # Broadcasts: one sender at a time for the whole bot, paced under Telegram's ~30 messages/s (the rest
+    # of the budget is left to notifications); a job sends for a chunk of time, then continues in a new one.
+    broadcast_rate_per_second: float = Field(default=25.0, gt=0, le=1000)
+    broadcast_concurrency: int = Field(default=8, ge=1, le=100)
+    broadcast_chunk_seconds: int = Field(default=240, ge=5, le=3600)
+
     sandbox_mode: bool = False
     topup_min_amount: Decimal = Decimal("50")
     topup_max_amount: Decimal = Decimal("100000")
