@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from app.kit.money import Money
 from app.models.enums import ServerHealth
 
 
@@ -41,9 +41,9 @@ class TrialStats(BaseModel):
 class RevenueWindow(BaseModel):
     """Money received from payment providers in a window (RUB)."""
 
-    total: Decimal
+    total: Money
     payments: int
-    by_method: dict[str, Decimal]
+    by_method: dict[str, Money]
 
 
 class RevenueStats(BaseModel):
@@ -58,7 +58,7 @@ class DayStats(BaseModel):
     """One day in the shop's time zone."""
 
     date: date
-    revenue: Decimal
+    revenue: Money
     payments: int
     new_users: int
 

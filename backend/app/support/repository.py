@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.kit.pagination import AnySelect, like_pattern
 from app.models import AdminAccount, Ticket, TicketMessage, User
 from app.models.enums import TicketStatus
-from app.users.admin_repository import search_clause
+from app.users.admin_repository import ICU, search_clause
 
 
 async def lock_user(session: AsyncSession, user_id: uuid.UUID) -> None:
@@ -86,7 +86,7 @@ def queue(
     if q and q.strip():
         stmt = stmt.where(
             or_(
-                func.lower(Ticket.subject).like(like_pattern(q.strip().lower()), escape="\\"),
+                func.lower(Ticket.subject.collate(ICU)).like(like_pattern(q.strip().lower()), escape="\\"),
                 search_clause(q),
             )
         )

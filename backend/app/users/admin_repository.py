@@ -25,11 +25,14 @@ from app.models.enums import PaymentMethod, PaymentStatus, SubscriptionStatus, T
 
 # The same expressions as the trigram indexes ix_users_username_trgm and ix_users_name_trgm, with the
 # constants inlined: a bound parameter would keep PostgreSQL from matching the index expression.
-USERNAME_EXPR = func.lower(User.username)
+ICU = "und-x-icu"
+USERNAME_EXPR = func.lower(User.username.collate(ICU))
 NAME_EXPR = func.lower(
     func.coalesce(User.first_name, literal_column("''"))
     .op("||")(literal_column("' '"))
     .op("||")(func.coalesce(User.last_name, literal_column("''")))
+    .self_group()
+    .collate(ICU)
 )
 # Money that came from outside: what the customer paid to a provider.
 PROVIDER_METHODS = (

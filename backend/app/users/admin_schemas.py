@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.integrations.telegram.html import TelegramHtml
+from app.kit.money import Money
 from app.models.enums import LedgerKind, PaymentMethod, PaymentPurpose, PaymentStatus, SubscriptionStatus
 
 
@@ -28,7 +29,7 @@ class AdminUserItem(UserBrief):
     """A customer in the staff list."""
 
     language: str
-    balance: Decimal = Field(description="RUB")
+    balance: Money = Field(description="RUB")
     is_blocked: bool
     bot_blocked: bool = Field(description="the customer blocked the bot; messages cannot reach them")
     referred_by_id: uuid.UUID | None
@@ -44,9 +45,9 @@ class UserCounts(BaseModel):
     subscriptions: int
     active_subscriptions: int
     payments_paid: int
-    total_paid: Decimal = Field(description="RUB paid through payment providers (not balance or admin)")
+    total_paid: Money = Field(description="RUB paid through payment providers (not balance or admin)")
     referrals: int
-    referral_earnings: Decimal = Field(description="RUB earned from invited customers")
+    referral_earnings: Money = Field(description="RUB earned from invited customers")
     tickets: int
     open_tickets: int
 
@@ -154,4 +155,4 @@ class UserReferralItem(UserBrief):
 
     created_at: datetime
     has_paid: bool = Field(description="the invited customer paid at least once")
-    rewards: Decimal = Field(description="RUB the inviter earned from this customer")
+    rewards: Money = Field(description="RUB the inviter earned from this customer")
