@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     # of the budget is left to notifications); a job sends for a chunk of time, then continues in a new one.
     broadcast_rate_per_second: float = Field(default=25.0, gt=0, le=1000)
     broadcast_concurrency: int = Field(default=8, ge=1, le=100)
-    broadcast_chunk_seconds: int = Field(default=240, ge=5, le=3600)
+    broadcast_chunk_seconds: int = Field(default=240, ge=1, le=3600)
 
     sandbox_mode: bool = False
     topup_min_amount: Decimal = Decimal("50")

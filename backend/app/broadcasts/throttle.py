@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+
+
+# Float arithmetic leaves a refilled token at 0.9999999...; without a tolerance the wait never ends.
+_EPSILON = 1e-9
 
 
 class TokenBucket:
@@ -15,13 +19,19 @@ class TokenBucket:
     """
 
     def __init__(
-        self, rate: float, capacity: float = 1.0, clock: Callable[[], float] = time.monotonic
+        self,
+        rate: float,
+        capacity: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if rate <= 0 or capacity < 1:
             raise ValueError("rate must be positive and capacity at least 1")
         self.rate = rate
         self.capacity = capacity
         self._clock = clock
+        self._sleep = sleep
         self._tokens = capacity
         self._updated = clock()
         self._paused_until = 0.0
@@ -37,13 +47,13 @@ class TokenBucket:
             while True:
                 now = self._clock()
                 if now < self._paused_until:
-                    await asyncio.sleep(self._paused_until - now)
+                    await self._sleep(self._paused_until - now)
                     continue
                 self._refill(now)
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                if self._tokens >= 1 - _EPSILON:
+                    self._tokens = max(self._tokens - 1, 0.0)
                     return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                await self._sleep((1 - self._tokens) / self.rate)
 
     def pause(self, seconds: float) -> None:
         """Stop handing out tokens for `seconds` from now."""
