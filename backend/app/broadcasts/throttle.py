@@ -6,7 +6,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-
 # Float arithmetic leaves a refilled token at 0.9999999...; without a tolerance the wait never ends.
 _EPSILON = 1e-9
 

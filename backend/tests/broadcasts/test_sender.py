@@ -6,11 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +116,13 @@ async def stored(sessions: Sessions, broadcast_id: Any) -> Broadcast:
         return b
 
 
+async def wait_until(condition: Callable[[], bool]) -> None:
+    """Poll until `condition()` holds (the emulator has no events to wait on), for at most a minute."""
+    async with asyncio.timeout(60):
+        while not condition():  # noqa: ASYNC110 - nothing to await but the emulator's state
+            await asyncio.sleep(0.005)
+
+
 def assert_at_most_once_and_nothing_lost(emu: Emulator, rows: dict[int, BroadcastDelivery]) -> int:
     """Nobody got the message twice; whoever got nothing is an unknown (in-flight) delivery."""
     per_chat = emu.per_chat()
@@ -181,7 +186,7 @@ class TestSending:
         done = await stored(committed_sessionmaker, broadcast.id)
         assert (done.sent, done.blocked, done.failed) == (4, 2, 0)
         async with committed_sessionmaker() as s:
-            flags = {t: b for t, b in (await s.execute(select(User.telegram_id, User.bot_blocked))).all()}
+            flags = dict((await s.execute(select(User.telegram_id, User.bot_blocked))).all())
         assert flags[people[0].telegram_id] is True and flags[people[1].telegram_id] is False
 
     async def test_unknown_chat_fails_that_delivery_only(
@@ -224,8 +229,8 @@ class TestSending:
     async def test_broadcasts_run_one_after_another(
         self, committed_sessionmaker: Sessions, emulator: Emulator
     ) -> None:
-        first, people1 = await start_broadcast(committed_sessionmaker, 5, text="first")
-        second, people2 = await start_broadcast(committed_sessionmaker, 5, text="second")
+        first, _ = await start_broadcast(committed_sessionmaker, 5, text="first")
+        second, _ = await start_broadcast(committed_sessionmaker, 5, text="second")
         await run_worker_burst(worker_settings(emulator))
         texts = [m.text for m in emulator.bot.sent]
         # The second one goes to everyone, the first one's recipients included, but only after it.
@@ -241,8 +246,7 @@ class TestCancelAndLocking:
         broadcast, _ = await start_broadcast(committed_sessionmaker, 300)
         ctx = await worker_ctx(worker_settings(emulator, broadcast_rate_per_second=50))
         task = asyncio.create_task(send_broadcasts(ctx))
-        while len(emulator.bot.sent) < 20:
-            await asyncio.sleep(0.02)
+        await wait_until(lambda: len(emulator.bot.sent) >= 20)
         async with unit_of_work(committed_sessionmaker) as s:
             await service.cancel(s, await service.get_broadcast(s, broadcast.id, lock=True))
         assert await asyncio.wait_for(task, 30) == "idle"
@@ -258,12 +262,11 @@ class TestCancelAndLocking:
     async def test_only_one_sender_at_a_time(
         self, committed_sessionmaker: Sessions, emulator: Emulator, worker_ctx: Any
     ) -> None:
-        broadcast, people = await start_broadcast(committed_sessionmaker, 60)
+        _, people = await start_broadcast(committed_sessionmaker, 60)
         settings = worker_settings(emulator, broadcast_rate_per_second=100)
         ctx1, ctx2 = await worker_ctx(settings), await worker_ctx(settings)
         first = asyncio.create_task(send_broadcasts(ctx1))
-        while not emulator.bot.sent:
-            await asyncio.sleep(0.01)
+        await wait_until(lambda: bool(emulator.bot.sent))
         assert await send_broadcasts(ctx2) == "busy"
         assert await first == "idle"
         assert emulator.per_chat() == Counter({u.telegram_id: 1 for u in people})
@@ -302,12 +305,11 @@ class TestCrash:
         self, committed_sessionmaker: Sessions, emulator: Emulator, worker_ctx: Any
     ) -> None:
         emulator.delay = 0.05  # requests are in flight when the job dies
-        broadcast, people = await start_broadcast(committed_sessionmaker, 120)
+        broadcast, _ = await start_broadcast(committed_sessionmaker, 120)
         settings = worker_settings(emulator, broadcast_rate_per_second=100, broadcast_concurrency=8)
         ctx = await worker_ctx(settings)
         task = asyncio.create_task(send_broadcasts(ctx))
-        while len(emulator.bot.sent) < 40:
-            await asyncio.sleep(0.005)
+        await wait_until(lambda: len(emulator.bot.sent) >= 40)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -330,10 +332,9 @@ class TestCrash:
         self, committed_sessionmaker: Sessions, emulator: Emulator, worker_ctx: Any, settings: Settings
     ) -> None:
         emulator.delay = 0.03
-        broadcast, people = await start_broadcast(committed_sessionmaker, 150)
+        broadcast, _ = await start_broadcast(committed_sessionmaker, 150)
         env = {
-            **{k: v for k, v in os.environ.items() if not k.isupper() or k in ("PATH", "HOME", "LANG")},
-            "PATH": os.environ.get("PATH", ""),
+            **os.environ,
             "ENVIRONMENT": "test",
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,
@@ -345,25 +346,24 @@ class TestCrash:
             "BROADCAST_RATE_PER_SECOND": "60",
             "LOG_LEVEL": "WARNING",
         }
-        proc = subprocess.Popen(  # the production worker, started the way operators start it
-            [sys.executable, "-m", "arq", "app.worker.settings.WorkerSettings"],
+        # The production worker, started the way operators start it.
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "arq",
+            "app.worker.settings.WorkerSettings",
             cwd=BACKEND_DIR,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + 60
-            while len(emulator.bot.sent) < 50:
-                assert proc.poll() is None, "the worker exited"
-                assert time.monotonic() < deadline, "the worker sent nothing"
-                await asyncio.sleep(0.01)
-            os.killpg(proc.pid, signal.SIGKILL)
+            await wait_until(lambda: len(emulator.bot.sent) >= 50 or proc.returncode is not None)
+            assert proc.returncode is None, "the worker exited on its own"
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+            os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
         sent_by_dead_worker = len(emulator.bot.sent)
         assert sent_by_dead_worker < 150
 
