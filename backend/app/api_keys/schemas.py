@@ -46,11 +46,6 @@ class ApiKeyRead(BaseModel):
     last_used_at: datetime | None = Field(description="updated at most once a minute")
     revoked_at: datetime | None
 
-    @property
-    def is_active(self) -> bool:
-        """Not revoked."""
-        return self.revoked_at is None
-
 
 class ApiKeyCreated(ApiKeyRead):
     """A new key with its plaintext, shown this once: store it now."""

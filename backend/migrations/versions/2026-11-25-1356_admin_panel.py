@@ -19,7 +19,9 @@ USERNAME_OLD = "lower(username) gin_trgm_ops"
 NAME_OLD = "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) gin_trgm_ops"
 # ICU lower-casing works on Cyrillic whatever locale the database was created with.
 USERNAME_NEW = 'lower(username COLLATE "und-x-icu") gin_trgm_ops'
-NAME_NEW = "lower((coalesce(first_name, '') || ' ' || coalesce(last_name, '')) COLLATE \"und-x-icu\") gin_trgm_ops"
+NAME_NEW = (
+    "lower((coalesce(first_name, '') || ' ' || coalesce(last_name, '')) COLLATE \"und-x-icu\") gin_trgm_ops"
+)
 
 
 def _trigram_indexes(username: str, name: str) -> None:
@@ -28,7 +30,9 @@ def _trigram_indexes(username: str, name: str) -> None:
     op.create_index(
         "ix_users_username_trgm", "users", [sa.literal_column(username)], unique=False, postgresql_using="gin"
     )
-    op.create_index("ix_users_name_trgm", "users", [sa.literal_column(name)], unique=False, postgresql_using="gin")
+    op.create_index(
+        "ix_users_name_trgm", "users", [sa.literal_column(name)], unique=False, postgresql_using="gin"
+    )
 
 
 def upgrade() -> None:
