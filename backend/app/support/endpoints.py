@@ -131,7 +131,9 @@ async def _queue_page(
     stmt = repository.queue(statuses=statuses, q=q, user_id=user_id)
     stmt = apply_sort(stmt, sort, SORTS, [Ticket.last_message_at.desc().nulls_last(), Ticket.id.desc()])
     rows, total = await paginate_rows(session, stmt, params)
-    return make_page([service.queue_item(*row) for row in rows], total, params)
+    users = await repository.users_by_id(session, [ticket.user_id for ticket, _, _ in rows])
+    items = [service.queue_item(t, users[t.user_id], count, author) for t, count, author in rows]
+    return make_page(items, total, params)
 
 
 @admin_router.get("/tickets", response_model=Page[StaffTicketItem], dependencies=[READ])

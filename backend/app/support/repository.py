@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.pagination import AnySelect, like_pattern
@@ -64,7 +64,11 @@ def queue(
     q: str | None = None,
     user_id: uuid.UUID | None = None,
 ) -> AnySelect:
-    """The staff queue: tickets with their customer, message count and who wrote last (unsorted)."""
+    """The staff queue: tickets with their message count and who wrote last (unsorted).
+
+    The customer is matched through EXISTS and loaded per page (`users_by_id`): joining every ticket
+    to its customer before sorting and counting made the queue ten times slower on a big shop.
+    """
     count = (
         select(func.count()).where(TicketMessage.ticket_id == Ticket.id).correlate(Ticket).scalar_subquery()
     )
@@ -76,18 +80,20 @@ def queue(
         .correlate(Ticket)
         .scalar_subquery()
     )
-    stmt = select(Ticket, User, count.label("messages_count"), last_author.label("last_author")).join(
-        User, User.id == Ticket.user_id
-    )
+    stmt = select(Ticket, count.label("messages_count"), last_author.label("last_author"))
     if statuses:
         stmt = stmt.where(Ticket.status.in_(statuses))
     if user_id is not None:
         stmt = stmt.where(Ticket.user_id == user_id)
     if q and q.strip():
-        stmt = stmt.where(
-            or_(
-                func.lower(Ticket.subject.collate(ICU)).like(like_pattern(q.strip().lower()), escape="\\"),
-                search_clause(q),
-            )
-        )
+        customer = exists().where(User.id == Ticket.user_id, search_clause(q))
+        subject = func.lower(Ticket.subject.collate(ICU)).like(like_pattern(q.strip().lower()), escape="\\")
+        stmt = stmt.where(or_(subject, customer))
     return stmt
+
+
+async def users_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
+    """The customers of one page of tickets."""
+    if not ids:
+        return {}
+    return {u.id: u for u in (await session.scalars(select(User).where(User.id.in_(set(ids))))).all()}

@@ -1,4 +1,4 @@
-"""admin panel: broadcasts.last_error, customer search that lower-cases Cyrillic
+"""admin panel: broadcasts.last_error, Cyrillic-aware customer search, paid-payments index
 
 Revision ID: 604d511cd927
 Revises: 6b676c878f78
@@ -38,8 +38,21 @@ def _trigram_indexes(username: str, name: str) -> None:
 def upgrade() -> None:
     op.add_column("broadcasts", sa.Column("last_error", sa.Text(), nullable=True))
     _trigram_indexes(USERNAME_NEW, NAME_NEW)
+    # The dashboard's trial conversion probes it once per trial user (index-only).
+    op.create_index(
+        "ix_payments_user_id_paid",
+        "payments",
+        ["user_id", "created_at"],
+        unique=False,
+        postgresql_where=sa.text("status = 'paid' AND method <> 'admin'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "ix_payments_user_id_paid",
+        table_name="payments",
+        postgresql_where=sa.text("status = 'paid' AND method <> 'admin'"),
+    )
     _trigram_indexes(USERNAME_OLD, NAME_OLD)
     op.drop_column("broadcasts", "last_error")
