@@ -75,11 +75,13 @@ async def deliver(
     return "sent"
 
 
-@job("notifications.send")
-async def send_notification(
-    ctx: JobContext, user_id: str, key: str, params: dict[str, str], qr: str | None = None
+async def _send_to_user(
+    ctx: JobContext,
+    user_id: str,
+    what: str,
+    build: Callable[[BotApiClient, User], Callable[[], Awaitable[Any]]],
 ) -> str:
-    """Send one text (and optionally a QR image) to a customer; mark users who blocked the bot."""
+    """Load the customer and run the send `build` makes for them, with `deliver`'s rules."""
     client = bot_client(ctx)
     if client is None:
         return "skipped: no TELEGRAM_BOT_TOKEN"
@@ -87,6 +89,16 @@ async def send_notification(
         user = await session.get(User, uuid.UUID(user_id))
         if user is None:
             return "skipped: unknown user"
+        return await deliver(ctx, session, user, what, build(client, user))
+
+
+@job("notifications.send")
+async def send_notification(
+    ctx: JobContext, user_id: str, key: str, params: dict[str, str], qr: str | None = None
+) -> str:
+    """Send one text (and optionally a QR image) to a customer; mark users who blocked the bot."""
+
+    def build(client: BotApiClient, user: User) -> Callable[[], Awaitable[None]]:
         text = render(key, user.language, params)
         chat_id = user.telegram_id
 
@@ -98,21 +110,17 @@ async def send_notification(
             else:
                 await client.send_message(chat_id, text)
 
-        return await deliver(ctx, session, user, key, send)
+        return send
+
+    return await _send_to_user(ctx, user_id, key, build)
 
 
 @job("notifications.send_text")
 async def send_text(ctx: JobContext, user_id: str, text: str) -> str:
     """Send a ready Telegram-HTML text to a customer (a message staff wrote to them)."""
-    client = bot_client(ctx)
-    if client is None:
-        return "skipped: no TELEGRAM_BOT_TOKEN"
-    async with ctx["sessionmaker"]() as session:
-        user = await session.get(User, uuid.UUID(user_id))
-        if user is None:
-            return "skipped: unknown user"
-        chat_id = user.telegram_id
-        return await deliver(ctx, session, user, "text", lambda: client.send_message(chat_id, text))
+    return await _send_to_user(
+        ctx, user_id, "text", lambda client, user: lambda: client.send_message(user.telegram_id, text)
+    )
 
 
 @job("notifications.alert_admins")

@@ -39,27 +39,17 @@ SHOP_TIMEZONE: SettingDef[str] = define(
     group="shop",
     public=True,
 )
-WELCOME_TEXT: SettingDef[dict[str, str]] = define(
-    "texts.welcome",
-    LocalizedText,
-    {},
-    "Greeting after /start (Telegram HTML), per language",
-    group="texts",
-    public=True,
-)
-RULES_TEXT: SettingDef[dict[str, str]] = define(
-    "texts.rules",
-    LocalizedText,
-    {},
-    "Terms of service and rules shown in the bot (Telegram HTML), per language",
-    group="texts",
-    public=True,
-)
-INSTRUCTIONS_FOOTER: SettingDef[dict[str, str]] = define(
-    "texts.instructions_footer",
-    LocalizedText,
-    {},
-    "Added under the connection instructions, e.g. where to ask for help (Telegram HTML), per language",
-    group="texts",
-    public=True,
+
+
+def _text(key: str, description: str) -> SettingDef[dict[str, str]]:
+    """A bot text owners edit: Telegram HTML per language, public so the bot can read it."""
+    return define(
+        key, LocalizedText, {}, f"{description} (Telegram HTML), per language", group="texts", public=True
+    )
+
+
+WELCOME_TEXT = _text("texts.welcome", "Greeting after /start")
+RULES_TEXT = _text("texts.rules", "Terms of service and rules shown in the bot")
+INSTRUCTIONS_FOOTER = _text(
+    "texts.instructions_footer", "Added under the connection instructions, e.g. where to ask for help"
 )
