@@ -17,14 +17,14 @@ from app.users.admin_repository import PROVIDER_METHODS
 async def user_counts(
     session: AsyncSession, today_start: datetime, d7_start: datetime, d30_start: datetime
 ) -> Any:
-    """Customers: total, new in windows, blocked, and the trial funnel, in one scan of `users`."""
+    """Customers: total, new in windows, blocked, and the last 30 days' trial funnel, in one scan."""
     paid_after_trial = exists().where(
         Payment.user_id == User.id,
         Payment.status == PaymentStatus.paid,
         Payment.method != PaymentMethod.admin,
         Payment.created_at >= User.trial_used_at,
     )
-    trial = User.trial_used_at.is_not(None)
+    recent_trial = User.trial_used_at >= d30_start
     stmt = select(
         func.count().label("total"),
         func.count().filter(User.created_at >= today_start).label("new_today"),
@@ -32,8 +32,10 @@ async def user_counts(
         func.count().filter(User.created_at >= d30_start).label("new_30_days"),
         func.count().filter(User.is_blocked).label("blocked"),
         func.count().filter(User.bot_blocked).label("bot_blocked"),
-        func.count().filter(trial).label("trials_used"),
-        func.count().filter(and_(trial, paid_after_trial)).label("trials_converted"),
+        func.count().filter(User.trial_used_at.is_not(None)).label("trials_used"),
+        func.count().filter(recent_trial).label("trials_30_days"),
+        # The paid-after-trial probe runs for recent trials only: the funnel of the last 30 days.
+        func.count().filter(and_(recent_trial, paid_after_trial)).label("trials_converted"),
     ).select_from(User)
     return (await session.execute(stmt)).one()
 

@@ -31,11 +31,12 @@ class SubscriptionStats(BaseModel):
 
 
 class TrialStats(BaseModel):
-    """Trials and how many of them turned into paying customers."""
+    """Trials, and how many of the last 30 days' trials turned into paying customers."""
 
-    used: int = Field(description="customers who took the trial")
-    converted: int = Field(description="of them, customers who paid after the trial")
-    conversion_percent: float
+    used: int = Field(description="customers who ever took the trial")
+    started_30_days: int = Field(description="trials started in the last 30 days")
+    converted_30_days: int = Field(description="of those, customers who paid after their trial")
+    conversion_percent: float = Field(description="converted_30_days / started_30_days, in percent")
 
 
 class RevenueWindow(BaseModel):

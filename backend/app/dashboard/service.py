@@ -96,9 +96,10 @@ async def build(session: AsyncSession, tz: str | None = None) -> Dashboard:
         ),
         trials=TrialStats(
             used=users.trials_used,
-            converted=users.trials_converted,
-            conversion_percent=round(100 * users.trials_converted / users.trials_used, 1)
-            if users.trials_used
+            started_30_days=users.trials_30_days,
+            converted_30_days=users.trials_converted,
+            conversion_percent=round(100 * users.trials_converted / users.trials_30_days, 1)
+            if users.trials_30_days
             else 0.0,
         ),
         revenue=RevenueStats(

@@ -55,12 +55,15 @@ async def shop(session: AsyncSession) -> None:
     await create_payment(session, today_msk, "300.00", status=PaymentStatus.refunded, paid_at=NOW)
     await create_payment(session, today_msk, "999.00", status=PaymentStatus.pending)
 
-    # Trials: one paid after the trial, one never paid, one paid only before it.
+    # Trials of the last 30 days: one paid after the trial, one never paid, one paid only before it;
+    # and an old trial that converted long ago (outside the funnel's window).
     converted = await create_user(session, created_at=ago(days=50), trial_used_at=ago(days=10))
     await create_payment(session, converted, "10.00", created_at=ago(days=9), paid_at=ago(days=60))
     await create_user(session, created_at=ago(days=50), trial_used_at=ago(days=10))
     earlier = await create_user(session, created_at=ago(days=50), trial_used_at=ago(days=10))
     await create_payment(session, earlier, "10.00", created_at=ago(days=30), paid_at=ago(days=60))
+    veteran = await create_user(session, created_at=ago(days=90), trial_used_at=ago(days=80))
+    await create_payment(session, veteran, "10.00", created_at=ago(days=70), paid_at=ago(days=70))
 
     nl = await create_location(session, name="Netherlands")
     up = await create_server(session, nl, name="nl-1", max_users=10, health=ServerHealth.ok)
@@ -83,7 +86,7 @@ async def test_numbers_in_the_shops_time_zone(
     d = resp.json()
     assert d["timezone"] == "Europe/Moscow"
     assert d["users"] == {
-        "total": 7,
+        "total": 8,
         "new_today": 1,
         "new_7_days": 2,
         "new_30_days": 3,
@@ -91,7 +94,12 @@ async def test_numbers_in_the_shops_time_zone(
         "bot_blocked": 1,
     }
     assert d["subscriptions"] == {"active": 3, "active_trials": 1, "expiring_7_days": 1}
-    assert d["trials"] == {"used": 3, "converted": 1, "conversion_percent": 33.3}
+    assert d["trials"] == {
+        "used": 4,
+        "started_30_days": 3,
+        "converted_30_days": 1,
+        "conversion_percent": 33.3,
+    }
     assert d["revenue"]["today"] == {"total": "100.00", "payments": 1, "by_method": {"cryptopay": "100.00"}}
     assert d["revenue"]["last_7_days"]["total"] == "350.50"
     assert d["revenue"]["last_30_days"] == {
