@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -383,3 +384,59 @@ class TestCrash:
         assert unknown <= 8
         done = await stored(committed_sessionmaker, broadcast.id)
         assert done.status == BroadcastStatus.done and done.sent + done.failed == 150
+
+
+class TestTelegramFailures:
+    async def test_a_5xx_is_an_unknown_outcome_and_never_resent(
+        self, committed_sessionmaker: Sessions, emulator: Emulator
+    ) -> None:
+        broadcast, people = await start_broadcast(committed_sessionmaker, 3)
+        broken = people[1].telegram_id
+
+        async def flaky(scope: Scope, receive: Receive, send: Send) -> None:
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            if str(broken).encode() in body:
+                emulator.bot.calls.append(("sendMessage", {"chat_id": broken}))
+                payload = b'{"ok":false,"error_code":502,"description":"Bad Gateway"}'
+                await send({"type": "http.response.start", "status": 502, "headers": []})
+                await send({"type": "http.response.body", "body": payload})
+                return
+
+            async def replay() -> dict[str, Any]:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await emulator.bot.app(scope, replay, send)
+
+        async with BackgroundServer(flaky) as url:
+            await run_worker_burst(make_settings(telegram_bot_token=TOKEN, telegram_api_url=url))
+        rows = await deliveries(committed_sessionmaker, broadcast.id)
+        assert rows[broken].status == DeliveryStatus.failed
+        assert (rows[broken].error or "").startswith("unknown: ")
+        assert sum(1 for m, p in emulator.bot.calls if p.get("chat_id") == broken) == 1
+        assert (await stored(committed_sessionmaker, broadcast.id)).sent == 2
+
+    async def test_unreachable_telegram_is_retried_with_backoff_then_given_up(self) -> None:
+        from app.broadcasts.sender import MAX_ATTEMPTS, BroadcastSender
+        from app.broadcasts.throttle import TokenBucket
+        from app.integrations.telegram.client import BotApiClient
+        from fakes.server import free_port
+
+        clock = {"now": 0.0}
+
+        async def sleep(seconds: float) -> None:
+            clock["now"] += seconds
+
+        bucket = TokenBucket(1000, clock=lambda: clock["now"], sleep=sleep)
+        async with httpx.AsyncClient() as http:
+            client = BotApiClient(f"http://127.0.0.1:{free_port()}", TOKEN, http)
+            sender = BroadcastSender(client, None, bucket, concurrency=1)  # type: ignore[arg-type]
+            outcome = await sender._send(1, "hi", "HTML")
+        assert outcome.status == DeliveryStatus.failed
+        assert outcome.error == f"gave up after {MAX_ATTEMPTS} attempts"
+        # Nothing left the machine, so it waited (2, 4, 8, 16, 30, 30 s) and tried again each time.
+        assert clock["now"] >= 2 + 4 + 8 + 16 + 30
