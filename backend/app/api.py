@@ -7,20 +7,38 @@ from fastapi import APIRouter, Depends
 from app.admin_auth.deps import get_principal
 from app.admin_auth.endpoints import accounts_router as admin_accounts_router
 from app.admin_auth.endpoints import router as admin_auth_router
+from app.api_keys.endpoints import router as api_keys_router
 from app.audit.endpoints import router as audit_router
+from app.broadcasts.endpoints import router as broadcasts_router
 from app.catalog.endpoints import admin_router as catalog_admin_router
 from app.catalog.endpoints import public_router as catalog_public_router
+from app.dashboard.endpoints import router as dashboard_router
 from app.ratelimit.deps import limit_public
 from app.servers.endpoints import router as servers_router
+from app.shop_settings.endpoints import public_router as shop_info_router
+from app.shop_settings.endpoints import router as settings_router
+from app.support.endpoints import admin_router as support_admin_router
+from app.support.endpoints import customer_router as support_customer_router
+from app.users.admin_endpoints import router as users_admin_router
 from app.users.endpoints import auth_router as users_auth_router
 from app.users.endpoints import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
-for r in (admin_auth_router, users_auth_router, users_router):
+for r in (admin_auth_router, users_auth_router, users_router, support_customer_router):
     api_router.include_router(r)
-api_router.include_router(catalog_public_router, dependencies=[Depends(limit_public)])
+for r in (catalog_public_router, shop_info_router):
+    api_router.include_router(r, dependencies=[Depends(limit_public)])
 
 # Admin routers: authentication runs before anything else of the route (a 401 never turns into a 404),
 # and each route adds its role guard (RequireRole) in `dependencies=`.
 for r in (catalog_admin_router, servers_router, admin_accounts_router, audit_router):
+    api_router.include_router(r, dependencies=[Depends(get_principal)])
+for r in (
+    users_admin_router,
+    support_admin_router,
+    broadcasts_router,
+    settings_router,
+    api_keys_router,
+    dashboard_router,
+):
     api_router.include_router(r, dependencies=[Depends(get_principal)])

@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     # The worker has no HTTP server of its own: with a port set it serves /metrics for Prometheus there.
     worker_metrics_port: int | None = Field(default=None, description="port of the worker's /metrics")
     worker_metrics_host: str = "127.0.0.1"
+    # Broadcasts: one sender at a time for the whole bot, paced under Telegram's ~30 messages/s (the rest
+    # of the budget is left to notifications); a job sends for a chunk of time, then continues in a new one.
+    broadcast_rate_per_second: float = Field(default=25.0, gt=0, le=1000)
+    broadcast_concurrency: int = Field(default=8, ge=1, le=100)
+    broadcast_chunk_seconds: int = Field(default=240, ge=1, le=3600)
 
     sandbox_mode: bool = False
     topup_min_amount: Decimal = Decimal("50")

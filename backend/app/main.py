@@ -37,6 +37,27 @@ OPENAPI_TAGS = [
     {"name": "admin: servers", "description": "VPN panels; credentials are write-only."},
     {"name": "admin: accounts", "description": "Staff accounts and roles (owner only)."},
     {"name": "admin: audit log", "description": "Every admin write: who, what, before/after, from where."},
+    {
+        "name": "admin: users",
+        "description": "Customers: search, the customer page and history, block, message.",
+    },
+    {"name": "admin: support", "description": "The ticket queue; replies reach customers in Telegram."},
+    {
+        "name": "admin: broadcasts",
+        "description": "Messages to a segment of customers, sent under Telegram's limits, resumable.",
+    },
+    {
+        "name": "admin: settings",
+        "description": "Typed shop settings (owner and admin); public ones in /shop-info.",
+    },
+    {
+        "name": "admin: API keys",
+        "description": "Keys for third parties (owner only). A key is shown once; send it as a header:\n\n"
+        "`curl -H 'X-API-Key: vsk_...' https://shop.example/api/v1/admin/users?q=alice`\n\n"
+        "Each admin route names the scope it needs (e.g. `users:read`); a key without it gets 403, "
+        "a revoked key 401.",
+    },
+    {"name": "admin: dashboard", "description": "The shop's numbers: customers, revenue, trials, servers."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 

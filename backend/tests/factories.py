@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -13,8 +14,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.passwords import hash_password
 from app.kit.crypto import random_token
-from app.models import AdminAccount, Location, Server, Tariff, User
-from app.models.enums import AdminRole, PanelType
+from app.kit.time import utcnow
+from app.models import (
+    AdminAccount,
+    Location,
+    Payment,
+    Server,
+    Subscription,
+    Tariff,
+    Ticket,
+    TicketMessage,
+    User,
+)
+from app.models.enums import (
+    AdminRole,
+    MessageAuthor,
+    PanelType,
+    PaymentMethod,
+    PaymentStatus,
+    SubscriptionStatus,
+    TicketStatus,
+)
 
 _seq = itertools.count(1)
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -103,6 +123,65 @@ async def create_server(session: AsyncSession, location: Location | None = None,
     session.add(server)
     await session.flush()
     return server
+
+
+async def create_subscription(
+    session: AsyncSession, user: User, location: Location | None = None, **kw: Any
+) -> Subscription:
+    """A subscription (active, 30 days from now by default)."""
+    if location is None:
+        location = await create_location(session)
+    now = utcnow()
+    sub = Subscription(
+        user_id=user.id,
+        location_id=location.id,
+        status=kw.pop("status", SubscriptionStatus.active),
+        starts_at=kw.pop("starts_at", now),
+        ends_at=kw.pop("ends_at", now + timedelta(days=30)),
+        panel_identity=kw.pop("panel_identity", f"u{next(_seq)}-{uuid.uuid4().hex[:12]}"),
+        **kw,
+    )
+    session.add(sub)
+    await session.flush()
+    return sub
+
+
+async def create_payment(
+    session: AsyncSession, user: User, amount: str | Decimal = "100", **kw: Any
+) -> Payment:
+    """A payment (a paid Crypto Pay top-up by default)."""
+    status = kw.pop("status", PaymentStatus.paid)
+    payment = Payment(
+        user_id=user.id,
+        amount=Decimal(str(amount)),
+        status=status,
+        method=kw.pop("method", PaymentMethod.cryptopay),
+        provider_payment_id=kw.pop("provider_payment_id", f"inv-{next(_seq)}-{uuid.uuid4().hex[:8]}"),
+        paid_at=kw.pop("paid_at", utcnow() if status == PaymentStatus.paid else None),
+        **kw,
+    )
+    session.add(payment)
+    await session.flush()
+    return payment
+
+
+async def create_ticket(
+    session: AsyncSession, user: User, text: str = "It does not work", **kw: Any
+) -> Ticket:
+    """A ticket with the customer's first message."""
+    now = kw.pop("last_message_at", utcnow())
+    ticket = Ticket(
+        user_id=user.id,
+        subject=kw.pop("subject", f"Ticket {next(_seq)}"),
+        status=kw.pop("status", TicketStatus.open),
+        last_message_at=now,
+        **kw,
+    )
+    session.add(ticket)
+    await session.flush()
+    session.add(TicketMessage(ticket_id=ticket.id, author=MessageAuthor.user, text=text, created_at=now))
+    await session.flush()
+    return ticket
 
 
 async def login(client: AsyncClient, admin: AdminAccount, password: str = DEFAULT_PASSWORD) -> dict[str, str]:

@@ -23,7 +23,8 @@ SCOPES = {
     "subscriptions:write": "grant, extend and reconcile subscriptions",
     "payments:read": "read payments and the ledger",
     "payments:write": "refund payments",
-    "support:write": "answer tickets",
+    "support:read": "read support tickets",
+    "support:write": "answer tickets and message customers",
     "stats:read": "read the dashboard",
 }
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.admin_auth import service
 from app.admin_auth.deps import CurrentAdmin, CurrentPrincipal, RequireRole
@@ -158,3 +159,36 @@ async def update_account(
         request=request,
     )
     return account
+
+
+@accounts_router.get(
+    "/{account_id}", response_model=AdminRead, responses=error_responses(404), dependencies=[OWNER]
+)
+async def get_account(account: AccountDep) -> AdminAccount:
+    """One staff account."""
+    return account
+
+
+@accounts_router.delete(
+    "/{account_id}", status_code=204, responses=error_responses(404, 409), dependencies=[OWNER]
+)
+async def delete_account(
+    account: AccountDep, session: SessionDep, owner: CurrentPrincipal, request: Request
+) -> Response:
+    """Delete a staff account that never changed anything; one with a history is deactivated instead."""
+    if account.id == owner.id:
+        raise Conflict("You cannot delete your own account")
+    before = snapshot(account)
+    try:
+        async with session.begin_nested():
+            await session.delete(account)
+            await session.flush()
+    except IntegrityError:
+        # The audit log and the ledger keep pointing at who did what: such accounts are never deleted.
+        raise Conflict(
+            "This account has a history in the audit log; deactivate it (is_active=false) instead"
+        ) from None
+    record(
+        session, owner, "admin_account.delete", "admin_account", before["id"], before=before, request=request
+    )
+    return Response(status_code=204)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 KOPECK = Decimal("0.01")
 
@@ -30,3 +33,7 @@ def format_rub(amount: Decimal) -> str:
         whole = whole[:-3]
     text = " ".join(groups) or "0"
     return f"{sign}{text}.{frac} ₽" if frac != "00" else f"{sign}{text} ₽"
+
+
+# A RUB amount in an API body, always with kopecks ("0.00", not "0"): sums from SQL lose the scale.
+Money = Annotated[Decimal, AfterValidator(to_money)]

@@ -15,6 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.errors import BadRequest
 
 T = TypeVar("T")
+# A SELECT of any number of columns (SQLAlchemy types a statement by the columns it selects).
+AnySelect = Select[*tuple[Any, ...]]
 MAX_PAGE_SIZE = 200
 
 
@@ -74,11 +76,29 @@ def apply_sort(
     return stmt.order_by(*order)
 
 
+async def count_rows(session: AsyncSession, stmt: AnySelect) -> int:
+    """How many rows a filtered statement returns."""
+    return int(await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+
 async def paginate(session: AsyncSession, stmt: Select[Any], params: PageParams) -> tuple[list[Any], int]:
     """Run a count and a page query for the same filtered statement."""
-    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = await count_rows(session, stmt)
     rows = (await session.scalars(stmt.limit(params.size).offset(params.offset))).all()
-    return list(rows), int(total)
+    return list(rows), total
+
+
+async def paginate_rows(session: AsyncSession, stmt: AnySelect, params: PageParams) -> tuple[list[Any], int]:
+    """Like `paginate`, for statements selecting several columns: the page's rows are tuples."""
+    total = await count_rows(session, stmt)
+    rows = (await session.execute(stmt.limit(params.size).offset(params.offset))).all()
+    return list(rows), total
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` for LIKE, with the wildcards in `term` escaped (use with escape="\\")."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def make_page(items: Sequence[T], total: int, params: PageParams) -> Page[T]:

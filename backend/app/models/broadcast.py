@@ -35,6 +35,8 @@ class Broadcast(IdMixin, TimestampMixin, Base):
     blocked: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # The last recipient row handed to the sender; a restarted job continues after it.
     checkpoint: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Why the sender stopped a broadcast (e.g. Telegram refused the text itself).
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("admin_accounts.id", ondelete="SET NULL")
     )

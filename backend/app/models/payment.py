@@ -38,6 +38,13 @@ class Payment(IdMixin, TimestampMixin, Base):
         Index("ix_payments_method_created_at", "method", "created_at"),
         Index("ix_payments_paid_at", "paid_at"),
         Index("ix_payments_pending_created_at", "created_at", postgresql_where=text("status = 'pending'")),
+        # "Has this customer paid (since ...)?" as an index-only probe: trial conversion, segments.
+        Index(
+            "ix_payments_user_id_paid",
+            "user_id",
+            "created_at",
+            postgresql_where=text("status = 'paid' AND method <> 'admin'"),
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(

@@ -30,10 +30,19 @@ class User(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("balance >= 0", name="balance_non_negative"),
         CheckConstraint("referred_by_id IS NULL OR referred_by_id <> id", name="no_self_referral"),
-        Index("ix_users_username_trgm", text("lower(username) gin_trgm_ops"), postgresql_using="gin"),
+        # ICU lower-casing: Cyrillic names match case-insensitively whatever the database's locale is
+        # (a database created with the C locale would lower-case ASCII only).
+        Index(
+            "ix_users_username_trgm",
+            text('lower(username COLLATE "und-x-icu") gin_trgm_ops'),
+            postgresql_using="gin",
+        ),
         Index(
             "ix_users_name_trgm",
-            text("lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) gin_trgm_ops"),
+            text(
+                "lower((coalesce(first_name, '') || ' ' || coalesce(last_name, '')) COLLATE \"und-x-icu\") "
+                "gin_trgm_ops"
+            ),
             postgresql_using="gin",
         ),
         Index("ix_users_created_at", "created_at"),

@@ -45,3 +45,8 @@ def notify_admins(session: AsyncSession, key: str, *, dedupe_key: str | None = N
     enqueue_after_commit(
         session, "notifications.alert_admins", key, {k: str(v) for k, v in params.items()}, **kwargs
     )
+
+
+def message_user(session: AsyncSession, user_id: uuid.UUID, text: str) -> None:
+    """Send the customer a ready Telegram-HTML text (written by staff) once the transaction commits."""
+    enqueue_after_commit(session, "notifications.send_text", str(user_id), text)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import segno
 import structlog
 from arq import Retry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.integrations.telegram.client import BotApiClient
 from app.integrations.telegram.errors import (
@@ -44,11 +47,41 @@ def qr_png(data: str) -> bytes:
     return buf.getvalue()
 
 
-@job("notifications.send")
-async def send_notification(
-    ctx: JobContext, user_id: str, key: str, params: dict[str, str], qr: str | None = None
+async def deliver(
+    ctx: JobContext, session: AsyncSession, user: User, what: str, send: Callable[[], Awaitable[Any]]
 ) -> str:
-    """Send one text (and optionally a QR image) to a customer; mark users who blocked the bot."""
+    """Run one Bot API send for `user` with the retry rules of customer messages.
+
+    Returns "sent", "blocked" (the user blocked the bot: marked and committed), "rejected" (Telegram
+    refused the message) or "dropped" (Telegram unreachable too many times); flood control and outages
+    raise arq's Retry so the job runs again later.
+    """
+    try:
+        await send()
+    except TelegramForbidden:
+        user.bot_blocked = True
+        await session.commit()
+        return "blocked"
+    except TelegramRetryAfter as exc:
+        raise Retry(defer=exc.retry_after) from exc
+    except TelegramUnavailable as exc:
+        if ctx.get("job_try", 1) >= MAX_TRIES:
+            log.warning("notification_dropped", key=what, user_id=str(user.id), error=str(exc))
+            return "dropped"
+        raise Retry(defer=ctx.get("job_try", 1) * 5) from exc
+    except TelegramBadRequest as exc:
+        log.warning("notification_rejected", key=what, user_id=str(user.id), error=str(exc))
+        return "rejected"
+    return "sent"
+
+
+async def _send_to_user(
+    ctx: JobContext,
+    user_id: str,
+    what: str,
+    build: Callable[[BotApiClient, User], Callable[[], Awaitable[Any]]],
+) -> str:
+    """Load the customer and run the send `build` makes for them, with `deliver`'s rules."""
     client = bot_client(ctx)
     if client is None:
         return "skipped: no TELEGRAM_BOT_TOKEN"
@@ -56,31 +89,38 @@ async def send_notification(
         user = await session.get(User, uuid.UUID(user_id))
         if user is None:
             return "skipped: unknown user"
+        return await deliver(ctx, session, user, what, build(client, user))
+
+
+@job("notifications.send")
+async def send_notification(
+    ctx: JobContext, user_id: str, key: str, params: dict[str, str], qr: str | None = None
+) -> str:
+    """Send one text (and optionally a QR image) to a customer; mark users who blocked the bot."""
+
+    def build(client: BotApiClient, user: User) -> Callable[[], Awaitable[None]]:
         text = render(key, user.language, params)
-        try:
+        chat_id = user.telegram_id
+
+        async def send() -> None:
             if qr:
-                await client.send_photo(
-                    user.telegram_id, qr_png(qr), caption=text if len(text) <= 1024 else None
-                )
+                await client.send_photo(chat_id, qr_png(qr), caption=text if len(text) <= 1024 else None)
                 if len(text) > 1024:
-                    await client.send_message(user.telegram_id, text)
+                    await client.send_message(chat_id, text)
             else:
-                await client.send_message(user.telegram_id, text)
-        except TelegramForbidden:
-            user.bot_blocked = True
-            await session.commit()
-            return "blocked"
-        except TelegramRetryAfter as exc:
-            raise Retry(defer=exc.retry_after) from exc
-        except TelegramUnavailable as exc:
-            if ctx.get("job_try", 1) >= MAX_TRIES:
-                log.warning("notification_dropped", key=key, user_id=user_id, error=str(exc))
-                return "dropped"
-            raise Retry(defer=ctx.get("job_try", 1) * 5) from exc
-        except TelegramBadRequest as exc:
-            log.warning("notification_rejected", key=key, user_id=user_id, error=str(exc))
-            return "rejected"
-    return "sent"
+                await client.send_message(chat_id, text)
+
+        return send
+
+    return await _send_to_user(ctx, user_id, key, build)
+
+
+@job("notifications.send_text")
+async def send_text(ctx: JobContext, user_id: str, text: str) -> str:
+    """Send a ready Telegram-HTML text to a customer (a message staff wrote to them)."""
+    return await _send_to_user(
+        ctx, user_id, "text", lambda client, user: lambda: client.send_message(user.telegram_id, text)
+    )
 
 
 @job("notifications.alert_admins")

@@ -57,6 +57,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "💬 Support replied to “{subject}”:\n\n{text}",
     },
     # --- staff alerts (sent to ADMIN_CHAT_ID, in Russian) ----------------------------------------
+    "alert_ticket_opened": {
+        "ru": "🆘 Новое обращение от {user}: <b>{subject}</b>\n\n{text}",
+        "en": "🆘 New ticket from {user}: <b>{subject}</b>\n\n{text}",
+    },
+    "alert_ticket_message": {
+        "ru": "💬 {user} пишет в обращении <b>{subject}</b>:\n\n{text}",
+        "en": "💬 {user} wrote in <b>{subject}</b>:\n\n{text}",
+    },
     "alert_server_down": {
         "ru": "🔴 Сервер <b>{server}</b> недоступен: {error}",
         "en": "🔴 Server <b>{server}</b> is down: {error}",

@@ -7,10 +7,12 @@ from typing import Any
 from arq import cron
 from arq.worker import Function, func
 
+from app.broadcasts import tasks as broadcast_tasks
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.crypto import configure_encryption
 from app.notifications import tasks as notification_tasks
+from app.support import tasks as support_tasks
 from app.worker import system_tasks
 from app.worker.context import JobContext
 from app.worker.enqueue import configure_queue
@@ -20,10 +22,15 @@ FUNCTIONS: list[Any] = [
     system_tasks.heartbeat,
     notification_tasks.send_notification,
     notification_tasks.alert_admins,
+    notification_tasks.send_text,
+    support_tasks.deliver_reply,
+    broadcast_tasks.send_broadcasts,
+    broadcast_tasks.resume_broadcasts,
 ]
 
 CRON_JOBS: list[Any] = [
     cron(system_tasks.heartbeat, name="cron:system.heartbeat", second=0, run_at_startup=True),  # type: ignore[arg-type]
+    cron(broadcast_tasks.resume_broadcasts, name="cron:broadcasts.resume", second=30, run_at_startup=True),  # type: ignore[arg-type]
 ]
 
 

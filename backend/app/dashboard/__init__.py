@@ -1,0 +1,1 @@
+"""The dashboard: the shop's numbers, computed by SQL aggregates."""
