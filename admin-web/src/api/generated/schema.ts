@@ -168,6 +168,90 @@ export interface paths {
         patch: operations["update_me_api_v1_users_me_patch"];
         trace?: never;
     };
+    "/api/v1/users/me/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Tickets
+         * @description The customer's tickets, latest activity first.
+         */
+        get: operations["my_tickets_api_v1_users_me_tickets_get"];
+        put?: never;
+        /**
+         * Open Ticket
+         * @description Open a ticket with a first message; staff are alerted.
+         */
+        post: operations["open_ticket_api_v1_users_me_tickets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/tickets/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Ticket
+         * @description One of the customer's tickets with its messages.
+         */
+        get: operations["my_ticket_api_v1_users_me_tickets__ticket_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/tickets/{ticket_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write In Ticket
+         * @description Add a message to the customer's ticket (a closed ticket answers 409).
+         */
+        post: operations["write_in_ticket_api_v1_users_me_tickets__ticket_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/tickets/{ticket_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close My Ticket
+         * @description The customer closes their ticket (closing twice is a no-op).
+         */
+        post: operations["close_my_ticket_api_v1_users_me_tickets__ticket_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/locations": {
         parameters: {
             query?: never;
@@ -200,6 +284,26 @@ export interface paths {
          * @description Tariffs on sale, with discounts against the monthly plan.
          */
         get: operations["public_tariffs_api_v1_tariffs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shop-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shop Info
+         * @description Public: shop name, support contact, texts, trial and referral rules (settings marked public).
+         */
+        get: operations["shop_info_api_v1_shop_info_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -395,10 +499,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get Account
+         * @description One staff account.
+         */
+        get: operations["get_account_api_v1_admin_accounts__account_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Account
+         * @description Delete a staff account that never changed anything; one with a history is deactivated instead.
+         */
+        delete: operations["delete_account_api_v1_admin_accounts__account_id__delete"];
         options?: never;
         head?: never;
         /**
@@ -420,6 +532,590 @@ export interface paths {
          * @description Who changed what and when, newest first.
          */
         get: operations["list_audit_log_api_v1_admin_audit_log_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Users
+         * @description Customers, searched, filtered and sorted (newest first by default).
+         */
+        get: operations["list_users_api_v1_admin_users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get User
+         * @description The customer page: profile, balance, inviter and counts.
+         */
+        get: operations["get_user_api_v1_admin_users__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Payments
+         * @description The customer's payments, newest first.
+         */
+        get: operations["user_payments_api_v1_admin_users__user_id__payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Ledger
+         * @description Every change of the customer's balance, newest first.
+         */
+        get: operations["user_ledger_api_v1_admin_users__user_id__ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Subscriptions
+         * @description The customer's subscriptions, newest first.
+         */
+        get: operations["user_subscriptions_api_v1_admin_users__user_id__subscriptions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Referrals
+         * @description Customers this customer invited, newest first.
+         */
+        get: operations["user_referrals_api_v1_admin_users__user_id__referrals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Block User
+         * @description Block a customer: their token stops working and the bot refuses them (repeating is a no-op).
+         */
+        post: operations["block_user_api_v1_admin_users__user_id__block_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unblock User
+         * @description Let a blocked customer back in (repeating is a no-op).
+         */
+        post: operations["unblock_user_api_v1_admin_users__user_id__unblock_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Message User
+         * @description Send the customer a message in Telegram (HTML formatting); the worker delivers it.
+         */
+        post: operations["message_user_api_v1_admin_users__user_id__message_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tickets
+         * @description The support queue, latest message first; filter by status (open = waiting for staff).
+         */
+        get: operations["list_tickets_api_v1_admin_tickets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Tickets
+         * @description One customer's tickets, latest message first.
+         */
+        get: operations["user_tickets_api_v1_admin_users__user_id__tickets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tickets/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Ticket
+         * @description A ticket with the customer and every message.
+         */
+        get: operations["get_ticket_api_v1_admin_tickets__ticket_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tickets/{ticket_id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply
+         * @description Answer the customer; the worker sends it to them in Telegram and marks it delivered.
+         */
+        post: operations["reply_api_v1_admin_tickets__ticket_id__reply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tickets/{ticket_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Ticket
+         * @description Close a ticket (closing twice is a no-op).
+         */
+        post: operations["close_ticket_api_v1_admin_tickets__ticket_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tickets/{ticket_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen Ticket
+         * @description Reopen a closed ticket: it waits for staff again (reopening an open one is a no-op).
+         */
+        post: operations["reopen_ticket_api_v1_admin_tickets__ticket_id__reopen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/broadcasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Broadcasts
+         * @description Broadcasts, newest first.
+         */
+        get: operations["list_broadcasts_api_v1_admin_broadcasts_get"];
+        put?: never;
+        /**
+         * Create Broadcast
+         * @description Create a draft (Telegram HTML is checked: allowed tags, balanced, at most 4096 visible characters).
+         */
+        post: operations["create_broadcast_api_v1_admin_broadcasts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/broadcasts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview
+         * @description The text as recipients will see it and how many customers the segment reaches now.
+         */
+        post: operations["preview_api_v1_admin_broadcasts_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/broadcasts/{broadcast_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Broadcast
+         * @description A broadcast with live progress.
+         */
+        get: operations["get_broadcast_api_v1_admin_broadcasts__broadcast_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Broadcast
+         * @description Delete a draft.
+         */
+        delete: operations["delete_broadcast_api_v1_admin_broadcasts__broadcast_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Broadcast
+         * @description Change a draft's text or segment.
+         */
+        patch: operations["update_broadcast_api_v1_admin_broadcasts__broadcast_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/admin/broadcasts/{broadcast_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Broadcast
+         * @description Freeze the recipients and start sending (about 25 messages a second); follow progress with GET.
+         */
+        post: operations["start_broadcast_api_v1_admin_broadcasts__broadcast_id__start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/broadcasts/{broadcast_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Broadcast
+         * @description Stop a running broadcast (messages already sent stay sent) or drop a draft.
+         */
+        post: operations["cancel_broadcast_api_v1_admin_broadcasts__broadcast_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/broadcasts/{broadcast_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description Recipients of a broadcast in sending order, e.g. `?status=failed` to see who did not get it.
+         */
+        get: operations["list_deliveries_api_v1_admin_broadcasts__broadcast_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Settings
+         * @description Every setting, grouped, with its value, default, description and JSON schema.
+         */
+        get: operations["list_settings_api_v1_admin_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settings/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Setting
+         * @description One setting.
+         */
+        get: operations["get_setting_api_v1_admin_settings__key__get"];
+        /**
+         * Put Setting
+         * @description Change a setting; a value that does not match its schema is refused with 422.
+         */
+        put: operations["put_setting_api_v1_admin_settings__key__put"];
+        post?: never;
+        /**
+         * Reset Setting
+         * @description Reset a setting to its default.
+         */
+        delete: operations["reset_setting_api_v1_admin_settings__key__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/api-keys/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scopes
+         * @description Every scope a key can hold, with what it allows.
+         */
+        get: operations["list_scopes_api_v1_admin_api_keys_scopes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Keys
+         * @description Keys, newest first (never the keys themselves).
+         */
+        get: operations["list_keys_api_v1_admin_api_keys_get"];
+        put?: never;
+        /**
+         * Create Key
+         * @description Create a key; the answer's `key` is shown this once. Send it as the `X-API-Key` header.
+         */
+        post: operations["create_key_api_v1_admin_api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Key
+         * @description One key.
+         */
+        get: operations["get_key_api_v1_admin_api_keys__key_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/api-keys/{key_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke Key
+         * @description Revoke a key; requests with it are refused from now on.
+         */
+        post: operations["revoke_key_api_v1_admin_api_keys__key_id__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dashboard
+         * @description Customers, subscriptions, trials, revenue (today, 7 and 30 days, per day), servers and load.
+         */
+        get: operations["get_dashboard_api_v1_admin_dashboard_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -485,6 +1181,219 @@ export interface components {
             is_active?: boolean | null;
         };
         /**
+         * AdminUserDetail
+         * @description One customer with counts, for the customer page.
+         */
+        AdminUserDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Telegram Id */
+            telegram_id: number;
+            /** Username */
+            username: string | null;
+            /** First Name */
+            first_name: string | null;
+            /** Last Name */
+            last_name: string | null;
+            /** Language */
+            language: string;
+            /**
+             * Balance
+             * @description RUB
+             */
+            balance: string;
+            /** Is Blocked */
+            is_blocked: boolean;
+            /**
+             * Bot Blocked
+             * @description the customer blocked the bot; messages cannot reach them
+             */
+            bot_blocked: boolean;
+            /** Referred By Id */
+            referred_by_id: string | null;
+            /** Trial Used At */
+            trial_used_at: string | null;
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Active Subscriptions
+             * @default 0
+             */
+            active_subscriptions: number;
+            /** Phone */
+            phone: string | null;
+            /** Email */
+            email: string | null;
+            /** Referral Code */
+            referral_code: string;
+            referred_by: components["schemas"]["UserBrief"] | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            counts: components["schemas"]["UserCounts"];
+        };
+        /**
+         * AdminUserItem
+         * @description A customer in the staff list.
+         */
+        AdminUserItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Telegram Id */
+            telegram_id: number;
+            /** Username */
+            username: string | null;
+            /** First Name */
+            first_name: string | null;
+            /** Last Name */
+            last_name: string | null;
+            /** Language */
+            language: string;
+            /**
+             * Balance
+             * @description RUB
+             */
+            balance: string;
+            /** Is Blocked */
+            is_blocked: boolean;
+            /**
+             * Bot Blocked
+             * @description the customer blocked the bot; messages cannot reach them
+             */
+            bot_blocked: boolean;
+            /** Referred By Id */
+            referred_by_id: string | null;
+            /** Trial Used At */
+            trial_used_at: string | null;
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Active Subscriptions
+             * @default 0
+             */
+            active_subscriptions: number;
+        };
+        /**
+         * ApiKeyCreate
+         * @description A new key: a name to recognise it by and what it may do.
+         * @example {
+         *       "name": "CRM sync",
+         *       "scopes": [
+         *         "users:read",
+         *         "payments:read"
+         *       ]
+         *     }
+         */
+        ApiKeyCreate: {
+            /** Name */
+            name: string;
+            /** Scopes */
+            scopes: string[];
+        };
+        /**
+         * ApiKeyCreated
+         * @description A new key with its plaintext, shown this once: store it now.
+         * @example {
+         *       "created_at": "2026-11-25T12:00:00Z",
+         *       "created_by_id": "5f0c1a52-1b7e-4b1f-a0c9-7b0f4d0b6e21",
+         *       "id": "0b7a3c1e-6d1f-4c55-9a3b-6f3c5b2f9d10",
+         *       "key": "vsk_Q2xhdWRlIGtub3dzIGl0IGlzIGEgZmFrZSBrZXk",
+         *       "key_prefix": "vsk_Q2xhdWRl",
+         *       "name": "CRM sync",
+         *       "scopes": [
+         *         "payments:read",
+         *         "users:read"
+         *       ]
+         *     }
+         */
+        ApiKeyCreated: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Key Prefix
+             * @description the first characters of the key, to recognise it
+             */
+            key_prefix: string;
+            /** Scopes */
+            scopes: string[];
+            /** Created By Id */
+            created_by_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * @description updated at most once a minute
+             */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Key
+             * @description send as the X-API-Key header; it cannot be shown again
+             */
+            key: string;
+        };
+        /**
+         * ApiKeyRead
+         * @description A key as listed: never the key itself, only its first characters.
+         */
+        ApiKeyRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Key Prefix
+             * @description the first characters of the key, to recognise it
+             */
+            key_prefix: string;
+            /** Scopes */
+            scopes: string[];
+            /** Created By Id */
+            created_by_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * @description updated at most once a minute
+             */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /**
          * AuditEntry
          * @description One recorded admin write.
          */
@@ -525,6 +1434,231 @@ export interface components {
             created_at: string;
         };
         /**
+         * BlockRequest
+         * @description Why a customer is blocked (kept in the audit log).
+         */
+        BlockRequest: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * BroadcastCreate
+         * @description A new broadcast (a draft until started).
+         * @example {
+         *       "segment": {
+         *         "kind": "expired"
+         *       },
+         *       "text": "🔥 <b>Скидка 20%</b> на 6 месяцев до воскресенья!"
+         *     }
+         */
+        BroadcastCreate: {
+            /** Text */
+            text: string;
+            segment?: components["schemas"]["Segment"];
+        };
+        /**
+         * BroadcastDetail
+         * @description A broadcast with live progress.
+         */
+        BroadcastDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Text */
+            text: string;
+            /** Parse Mode */
+            parse_mode: string | null;
+            segment: components["schemas"]["Segment"];
+            status: components["schemas"]["BroadcastStatus"];
+            /**
+             * Total
+             * @description recipients frozen at start
+             */
+            total: number;
+            /** Sent */
+            sent: number;
+            /**
+             * Failed
+             * @description includes deliveries whose outcome is unknown after a crash
+             */
+            failed: number;
+            /**
+             * Blocked
+             * @description recipients who blocked the bot
+             */
+            blocked: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Created By Id */
+            created_by_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            progress: components["schemas"]["Progress"];
+        };
+        /**
+         * BroadcastRead
+         * @description A broadcast with its counters (updated by the sender about once a second).
+         */
+        BroadcastRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Text */
+            text: string;
+            /** Parse Mode */
+            parse_mode: string | null;
+            segment: components["schemas"]["Segment"];
+            status: components["schemas"]["BroadcastStatus"];
+            /**
+             * Total
+             * @description recipients frozen at start
+             */
+            total: number;
+            /** Sent */
+            sent: number;
+            /**
+             * Failed
+             * @description includes deliveries whose outcome is unknown after a crash
+             */
+            failed: number;
+            /**
+             * Blocked
+             * @description recipients who blocked the bot
+             */
+            blocked: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Created By Id */
+            created_by_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /**
+         * BroadcastStatus
+         * @description Broadcast state.
+         * @enum {string}
+         */
+        BroadcastStatus: "draft" | "running" | "done" | "cancelled" | "failed";
+        /**
+         * BroadcastUpdate
+         * @description Changes to a draft; only the fields sent change.
+         */
+        BroadcastUpdate: {
+            /** Text */
+            text?: string | null;
+            segment?: components["schemas"]["Segment"] | null;
+        };
+        /**
+         * CustomerTicket
+         * @description A ticket with its messages, oldest first.
+         */
+        CustomerTicket: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Subject */
+            subject: string;
+            /** @description open: waiting for staff; answered: waiting for the customer */
+            status: components["schemas"]["TicketStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Message At */
+            last_message_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Messages */
+            messages: components["schemas"]["TicketMessageRead"][];
+        };
+        /**
+         * Dashboard
+         * @description Everything on the dashboard.
+         */
+        Dashboard: {
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Timezone */
+            timezone: string;
+            users: components["schemas"]["UserStats"];
+            subscriptions: components["schemas"]["SubscriptionStats"];
+            trials: components["schemas"]["TrialStats"];
+            revenue: components["schemas"]["RevenueStats"];
+            /**
+             * Days
+             * @description the last 30 days, oldest first, days without data as zeros
+             */
+            days: components["schemas"]["DayStats"][];
+            servers: components["schemas"]["ServerStats"];
+        };
+        /**
+         * DayStats
+         * @description One day in the shop's time zone.
+         */
+        DayStats: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Revenue */
+            revenue: string;
+            /** Payments */
+            payments: number;
+            /** New Users */
+            new_users: number;
+        };
+        /**
+         * DeliveryRead
+         * @description One recipient of a broadcast.
+         */
+        DeliveryRead: {
+            /** Seq */
+            seq: number;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Telegram Id */
+            telegram_id: number;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Error */
+            error: string | null;
+            /** Sent At */
+            sent_at: string | null;
+        };
+        /**
+         * DeliveryStatus
+         * @description Per-recipient state of a broadcast; `sending` is never retried, so nobody gets a message twice.
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "sending" | "sent" | "failed" | "blocked";
+        /**
          * ErrorBody
          * @description Every non-2xx answer (except 422, which keeps FastAPI's shape).
          */
@@ -551,6 +1685,12 @@ export interface components {
              */
             status: "ok";
         };
+        /**
+         * LedgerKind
+         * @description Why a balance changed.
+         * @enum {string}
+         */
+        LedgerKind: "topup" | "purchase" | "refund" | "referral_bonus" | "promo" | "admin_adjustment";
         /**
          * LocationCreate
          * @description A new location.
@@ -678,6 +1818,45 @@ export interface components {
              */
             shop_name: string;
         };
+        /**
+         * MessageAuthor
+         * @description Who wrote a ticket message.
+         * @enum {string}
+         */
+        MessageAuthor: "user" | "staff";
+        /**
+         * MessageCreate
+         * @description A message in a ticket (plain text).
+         * @example {
+         *       "text": "Спасибо, заработало!"
+         *     }
+         */
+        MessageCreate: {
+            /** Text */
+            text: string;
+        };
+        /**
+         * MessageQueued
+         * @description The message is queued; the worker sends it through the Bot API.
+         */
+        MessageQueued: {
+            /**
+             * Status
+             * @default queued
+             */
+            status: string;
+        };
+        /**
+         * MessageRequest
+         * @description A message to one customer, in Telegram HTML.
+         * @example {
+         *       "text": "Здравствуйте! <b>Сервер в Нидерландах</b> снова работает."
+         *     }
+         */
+        MessageRequest: {
+            /** Text */
+            text: string;
+        };
         /** Page[AdminRead] */
         Page_AdminRead_: {
             /** Items */
@@ -691,10 +1870,62 @@ export interface components {
             /** Pages */
             pages: number;
         };
+        /** Page[AdminUserItem] */
+        Page_AdminUserItem_: {
+            /** Items */
+            items: components["schemas"]["AdminUserItem"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[ApiKeyRead] */
+        Page_ApiKeyRead_: {
+            /** Items */
+            items: components["schemas"]["ApiKeyRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
         /** Page[AuditEntry] */
         Page_AuditEntry_: {
             /** Items */
             items: components["schemas"]["AuditEntry"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[BroadcastRead] */
+        Page_BroadcastRead_: {
+            /** Items */
+            items: components["schemas"]["BroadcastRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[DeliveryRead] */
+        Page_DeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["DeliveryRead"][];
             /** Total */
             total: number;
             /** Page */
@@ -730,10 +1961,88 @@ export interface components {
             /** Pages */
             pages: number;
         };
+        /** Page[StaffTicketItem] */
+        Page_StaffTicketItem_: {
+            /** Items */
+            items: components["schemas"]["StaffTicketItem"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
         /** Page[TariffRead] */
         Page_TariffRead_: {
             /** Items */
             items: components["schemas"]["TariffRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[TicketRead] */
+        Page_TicketRead_: {
+            /** Items */
+            items: components["schemas"]["TicketRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[UserLedgerItem] */
+        Page_UserLedgerItem_: {
+            /** Items */
+            items: components["schemas"]["UserLedgerItem"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[UserPaymentItem] */
+        Page_UserPaymentItem_: {
+            /** Items */
+            items: components["schemas"]["UserPaymentItem"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[UserReferralItem] */
+        Page_UserReferralItem_: {
+            /** Items */
+            items: components["schemas"]["UserReferralItem"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[UserSubscriptionItem] */
+        Page_UserSubscriptionItem_: {
+            /** Items */
+            items: components["schemas"]["UserSubscriptionItem"][];
             /** Total */
             total: number;
             /** Page */
@@ -750,12 +2059,83 @@ export interface components {
          */
         PanelType: "3x-ui" | "marzban";
         /**
+         * PaymentMethod
+         * @description How a payment is made.
+         * @enum {string}
+         */
+        PaymentMethod: "severpay" | "cryptopay" | "xrocket" | "stars" | "balance" | "admin";
+        /**
+         * PaymentPurpose
+         * @description What a payment is for.
+         * @enum {string}
+         */
+        PaymentPurpose: "topup" | "purchase" | "renewal";
+        /**
+         * PaymentStatus
+         * @description Lifecycle of a payment.
+         * @enum {string}
+         */
+        PaymentStatus: "pending" | "paid" | "failed" | "expired" | "refunded";
+        /**
+         * PreviewRequest
+         * @description A text and/or a segment to preview before creating or starting a broadcast.
+         */
+        PreviewRequest: {
+            /** Text */
+            text?: string | null;
+            segment?: components["schemas"]["Segment"];
+        };
+        /**
+         * PreviewResult
+         * @description What recipients will see and how many there are right now.
+         */
+        PreviewResult: {
+            /**
+             * Text
+             * @description the text without markup, as a chat shows it
+             */
+            text: string | null;
+            /**
+             * Length
+             * @description visible length as Telegram counts it (limit 4096)
+             */
+            length: number | null;
+            /** Recipients */
+            recipients: number;
+        };
+        /**
          * ProfileUpdate
          * @description What a customer may change about themselves.
          */
         ProfileUpdate: {
             /** Language */
             language?: ("ru" | "en") | null;
+        };
+        /**
+         * Progress
+         * @description Live state of every delivery of a broadcast.
+         */
+        Progress: {
+            /** Pending */
+            pending: number;
+            /** Sending */
+            sending: number;
+            /** Sent */
+            sent: number;
+            /** Failed */
+            failed: number;
+            /**
+             * Unknown
+             * @description failed ones whose outcome is unknown (in flight during a crash)
+             */
+            unknown: number;
+            /** Blocked */
+            blocked: number;
+            /**
+             * Percent
+             * @description share of deliveries finished, 0-100
+             */
+            percent: number;
         };
         /**
          * PublicLocation
@@ -846,6 +2226,68 @@ export interface components {
             refresh_token: string;
         };
         /**
+         * RevenueStats
+         * @description Revenue of today, the last 7 and the last 30 days (today included, in the shop's time zone).
+         */
+        RevenueStats: {
+            today: components["schemas"]["RevenueWindow"];
+            last_7_days: components["schemas"]["RevenueWindow"];
+            last_30_days: components["schemas"]["RevenueWindow"];
+        };
+        /**
+         * RevenueWindow
+         * @description Money received from payment providers in a window (RUB).
+         */
+        RevenueWindow: {
+            /** Total */
+            total: string;
+            /** Payments */
+            payments: number;
+            /** By Method */
+            by_method: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * ScopeRead
+         * @description A scope a key can hold.
+         */
+        ScopeRead: {
+            /** Scope */
+            scope: string;
+            /** Description */
+            description: string;
+        };
+        /**
+         * Segment
+         * @description A segment of customers.
+         *
+         *     `all`: everyone; `active`: has an active subscription; `expired`: had subscriptions, none active;
+         *     `never_paid`: never paid; `location`: has an active subscription in `location_id`; `language`: speaks
+         *     `language`. `language` also narrows any other kind (e.g. active customers who speak English).
+         * @example {
+         *       "kind": "active"
+         *     }
+         * @example {
+         *       "kind": "language",
+         *       "language": "en"
+         *     }
+         */
+        Segment: {
+            /** @default all */
+            kind: components["schemas"]["SegmentKind"];
+            /** Location Id */
+            location_id?: string | null;
+            /** Language */
+            language?: string | null;
+        };
+        /**
+         * SegmentKind
+         * @description Who receives a broadcast (blocked customers and those who blocked the bot never do).
+         * @enum {string}
+         */
+        SegmentKind: "all" | "active" | "expired" | "never_paid" | "location" | "language";
+        /**
          * ServerCreate
          * @description A new server; username/password (or a 3x-ui API token) are stored encrypted.
          * @example {
@@ -902,6 +2344,37 @@ export interface components {
          * @enum {string}
          */
         ServerHealth: "unknown" | "ok" | "down";
+        /**
+         * ServerLoad
+         * @description A server's health and load.
+         */
+        ServerLoad: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Location Name */
+            location_name: string;
+            health: components["schemas"]["ServerHealth"];
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Active Users
+             * @description active and pending subscriptions on it
+             */
+            active_users: number;
+            /** Max Users */
+            max_users: number;
+            /** Load Percent */
+            load_percent: number;
+            /** Last Check At */
+            last_check_at: string | null;
+            /** Last Latency Ms */
+            last_latency_ms: number | null;
+        };
         /**
          * ServerRead
          * @description A server as staff see it: no credentials, only whether they are set.
@@ -964,6 +2437,20 @@ export interface components {
             updated_at: string;
         };
         /**
+         * ServerStats
+         * @description Servers by health, each with its load.
+         */
+        ServerStats: {
+            /** Up */
+            up: number;
+            /** Down */
+            down: number;
+            /** Unknown */
+            unknown: number;
+            /** Items */
+            items: components["schemas"]["ServerLoad"][];
+        };
+        /**
          * ServerUpdate
          * @description Changes to a server; credentials are replaced only when sent (empty string clears api_token).
          */
@@ -989,6 +2476,199 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * SettingGroup
+         * @description The settings of one group (shop, texts, support, trial, referrals, ...).
+         */
+        SettingGroup: {
+            /** Group */
+            group: string;
+            /** Items */
+            items: components["schemas"]["SettingItem"][];
+        };
+        /**
+         * SettingItem
+         * @description One setting with its current value, default and JSON schema (for building the form).
+         */
+        SettingItem: {
+            /** Key */
+            key: string;
+            /** Group */
+            group: string;
+            /** Description */
+            description: string;
+            /**
+             * Public
+             * @description shown to customers through GET /api/v1/shop-info
+             */
+            public: boolean;
+            /**
+             * Value
+             * @description the value in force (the default when unset or invalid)
+             */
+            value: unknown;
+            /** Default */
+            default: unknown;
+            /**
+             * Is Default
+             * @description true when no value is stored
+             */
+            is_default: boolean;
+            /**
+             * Stored Value Invalid
+             * @description a stored value no longer validates (the default is used until it is fixed)
+             */
+            stored_value_invalid: boolean;
+            /** Json Schema */
+            json_schema: {
+                [key: string]: unknown;
+            };
+            /** Updated At */
+            updated_at: string | null;
+            /** Updated By Id */
+            updated_by_id: string | null;
+        };
+        /**
+         * SettingUpdate
+         * @description A new value; its shape is the setting's JSON schema.
+         * @example {
+         *       "value": "@my_support"
+         *     }
+         */
+        SettingUpdate: {
+            /** Value */
+            value: unknown;
+        };
+        /**
+         * ShopInfo
+         * @description What the bot shows customers about the shop: every setting marked public.
+         * @example {
+         *       "settings": {
+         *         "shop.timezone": "Europe/Moscow",
+         *         "support.contact": "@my_support",
+         *         "texts.welcome": {
+         *           "en": "Hi! 👋",
+         *           "ru": "Привет! 👋"
+         *         }
+         *       },
+         *       "shop_name": "VPN Shop"
+         *     }
+         */
+        ShopInfo: {
+            /** Shop Name */
+            shop_name: string;
+            /**
+             * Settings
+             * @description public settings by key
+             */
+            settings: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * StaffMessageRead
+         * @description A message as staff see it: who answered and whether Telegram delivered it.
+         */
+        StaffMessageRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            author: components["schemas"]["MessageAuthor"];
+            /** Text */
+            text: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Admin Id */
+            admin_id: string | null;
+            /** Admin Username */
+            admin_username?: string | null;
+            /**
+             * Delivered At
+             * @description staff replies: when the customer received it
+             */
+            delivered_at: string | null;
+        };
+        /**
+         * StaffTicket
+         * @description A ticket with the customer and every message, for staff.
+         */
+        StaffTicket: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Subject */
+            subject: string;
+            /** @description open: waiting for staff; answered: waiting for the customer */
+            status: components["schemas"]["TicketStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Message At */
+            last_message_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            user: components["schemas"]["UserBrief"];
+            /** Messages */
+            messages: components["schemas"]["StaffMessageRead"][];
+        };
+        /**
+         * StaffTicketItem
+         * @description A ticket in the staff queue.
+         */
+        StaffTicketItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Subject */
+            subject: string;
+            /** @description open: waiting for staff; answered: waiting for the customer */
+            status: components["schemas"]["TicketStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Message At */
+            last_message_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            user: components["schemas"]["UserBrief"];
+            /** Messages Count */
+            messages_count: number;
+            last_message_author: components["schemas"]["MessageAuthor"] | null;
+        };
+        /**
+         * SubscriptionStats
+         * @description Subscriptions now.
+         */
+        SubscriptionStats: {
+            /** Active */
+            active: number;
+            /** Active Trials */
+            active_trials: number;
+            /**
+             * Expiring 7 Days
+             * @description active subscriptions ending within 7 days
+             */
+            expiring_7_days: number;
+        };
+        /**
+         * SubscriptionStatus
+         * @description Lifecycle of a subscription.
+         * @enum {string}
+         */
+        SubscriptionStatus: "pending" | "active" | "expired" | "disabled" | "failed";
         /**
          * TariffCreate
          * @description A new tariff; duration_days null means forever.
@@ -1167,6 +2847,69 @@ export interface components {
             user: components["schemas"]["UserProfile"];
         };
         /**
+         * TicketCreate
+         * @description A new ticket with its first message.
+         * @example {
+         *       "subject": "Не подключается",
+         *       "text": "Добрый день! VPN в Нидерландах не работает."
+         *     }
+         */
+        TicketCreate: {
+            /** Subject */
+            subject: string;
+            /** Text */
+            text: string;
+        };
+        /**
+         * TicketMessageRead
+         * @description A message as the customer sees it.
+         */
+        TicketMessageRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            author: components["schemas"]["MessageAuthor"];
+            /** Text */
+            text: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * TicketRead
+         * @description A ticket without its messages.
+         */
+        TicketRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Subject */
+            subject: string;
+            /** @description open: waiting for staff; answered: waiting for the customer */
+            status: components["schemas"]["TicketStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Message At */
+            last_message_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+        };
+        /**
+         * TicketStatus
+         * @description Support ticket state.
+         * @enum {string}
+         */
+        TicketStatus: "open" | "answered" | "closed";
+        /**
          * TokenPair
          * @description A short-lived access token and a single-use refresh token.
          */
@@ -1186,6 +2929,154 @@ export interface components {
              * @description access token lifetime in seconds
              */
             expires_in: number;
+        };
+        /**
+         * TrialStats
+         * @description Trials, and how many of the last 30 days' trials turned into paying customers.
+         */
+        TrialStats: {
+            /**
+             * Used
+             * @description customers who ever took the trial
+             */
+            used: number;
+            /**
+             * Started 30 Days
+             * @description trials started in the last 30 days
+             */
+            started_30_days: number;
+            /**
+             * Converted 30 Days
+             * @description of those, customers who paid after their trial
+             */
+            converted_30_days: number;
+            /**
+             * Conversion Percent
+             * @description converted_30_days / started_30_days, in percent
+             */
+            conversion_percent: number;
+        };
+        /**
+         * UserBrief
+         * @description Who a customer is, in one line.
+         */
+        UserBrief: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Telegram Id */
+            telegram_id: number;
+            /** Username */
+            username: string | null;
+            /** First Name */
+            first_name: string | null;
+            /** Last Name */
+            last_name: string | null;
+        };
+        /**
+         * UserCounts
+         * @description What a customer has done, counted.
+         */
+        UserCounts: {
+            /** Subscriptions */
+            subscriptions: number;
+            /** Active Subscriptions */
+            active_subscriptions: number;
+            /** Payments Paid */
+            payments_paid: number;
+            /**
+             * Total Paid
+             * @description RUB paid through payment providers (not balance or admin)
+             */
+            total_paid: string;
+            /** Referrals */
+            referrals: number;
+            /**
+             * Referral Earnings
+             * @description RUB earned from invited customers
+             */
+            referral_earnings: string;
+            /** Tickets */
+            tickets: number;
+            /** Open Tickets */
+            open_tickets: number;
+        };
+        /**
+         * UserLedgerItem
+         * @description One change of the customer's balance.
+         */
+        UserLedgerItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Amount
+             * @description signed RUB
+             */
+            amount: string;
+            kind: components["schemas"]["LedgerKind"];
+            /** Balance After */
+            balance_after: string;
+            /** Reference */
+            reference: string | null;
+            /** Comment */
+            comment: string | null;
+            /** Payment Id */
+            payment_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /** Admin Id */
+            admin_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * UserPaymentItem
+         * @description A payment of the customer.
+         */
+        UserPaymentItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            status: components["schemas"]["PaymentStatus"];
+            method: components["schemas"]["PaymentMethod"];
+            purpose: components["schemas"]["PaymentPurpose"];
+            /** Provider Payment Id */
+            provider_payment_id: string | null;
+            /** Provider Amount */
+            provider_amount: string | null;
+            /** Provider Currency */
+            provider_currency: string | null;
+            /** Description */
+            description: string | null;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /** Is Sandbox */
+            is_sandbox: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Paid At */
+            paid_at: string | null;
+            /** Refunded At */
+            refunded_at: string | null;
         };
         /**
          * UserProfile
@@ -1225,6 +3116,114 @@ export interface components {
             trial_used: boolean;
             /** Is Blocked */
             is_blocked: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * UserReferralItem
+         * @description A customer this customer invited.
+         */
+        UserReferralItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Telegram Id */
+            telegram_id: number;
+            /** Username */
+            username: string | null;
+            /** First Name */
+            first_name: string | null;
+            /** Last Name */
+            last_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Has Paid
+             * @description the invited customer paid at least once
+             */
+            has_paid: boolean;
+            /**
+             * Rewards
+             * @description RUB the inviter earned from this customer
+             */
+            rewards: string;
+        };
+        /**
+         * UserStats
+         * @description Customers.
+         */
+        UserStats: {
+            /** Total */
+            total: number;
+            /** New Today */
+            new_today: number;
+            /** New 7 Days */
+            new_7_days: number;
+            /** New 30 Days */
+            new_30_days: number;
+            /** Blocked */
+            blocked: number;
+            /**
+             * Bot Blocked
+             * @description customers who blocked the bot
+             */
+            bot_blocked: number;
+        };
+        /**
+         * UserSubscriptionItem
+         * @description A subscription of the customer, with the names staff recognise.
+         */
+        UserSubscriptionItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /** Is Trial */
+            is_trial: boolean;
+            /**
+             * Location Id
+             * Format: uuid
+             */
+            location_id: string;
+            /** Location Name */
+            location_name: string;
+            /** Flag Emoji */
+            flag_emoji: string;
+            /** Server Id */
+            server_id: string | null;
+            /** Server Name */
+            server_name: string | null;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Tariff Name */
+            tariff_name: string | null;
+            /** Starts At */
+            starts_at: string | null;
+            /**
+             * Ends At
+             * @description null = forever
+             */
+            ends_at: string | null;
+            /** Traffic Used Bytes */
+            traffic_used_bytes: number;
+            /** Traffic Limit Bytes */
+            traffic_limit_bytes: number | null;
+            /** Device Limit */
+            device_limit: number | null;
+            /** Auto Renew */
+            auto_renew: boolean;
+            /** Config Url */
+            config_url: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1625,6 +3624,323 @@ export interface operations {
             };
         };
     };
+    my_tickets_api_v1_users_me_tickets_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TicketRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_ticket_api_v1_users_me_tickets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerTicket"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_ticket_api_v1_users_me_tickets__ticket_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerTicket"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    write_in_ticket_api_v1_users_me_tickets__ticket_id__messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketMessageRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    close_my_ticket_api_v1_users_me_tickets__ticket_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerTicket"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     public_locations_api_v1_locations_get: {
         parameters: {
             query?: never;
@@ -1673,6 +3989,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    shop_info_api_v1_shop_info_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopInfo"];
                 };
             };
         };
@@ -2417,6 +4753,93 @@ export interface operations {
             };
         };
     };
+    get_account_api_v1_admin_accounts__account_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRead"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_account_api_v1_admin_accounts__account_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     update_account_api_v1_admin_accounts__account_id__patch: {
         parameters: {
             query?: never;
@@ -2498,6 +4921,1444 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AuditEntry_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_admin_users_get: {
+        parameters: {
+            query?: {
+                /** @description Telegram id (exact), or part of the @username or the name */
+                q?: string | null;
+                is_blocked?: boolean | null;
+                bot_blocked?: boolean | null;
+                has_active_subscription?: boolean | null;
+                /** @description customers invited by this one */
+                referred_by?: string | null;
+                language?: string | null;
+                created_from?: string | null;
+                created_to?: string | null;
+                /** @description e.g. -created_at, balance, -last_seen_at */
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdminUserItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_user_api_v1_admin_users__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserDetail"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_payments_api_v1_admin_users__user_id__payments_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["PaymentStatus"] | null;
+                method?: components["schemas"]["PaymentMethod"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UserPaymentItem_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_ledger_api_v1_admin_users__user_id__ledger_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UserLedgerItem_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_subscriptions_api_v1_admin_users__user_id__subscriptions_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["SubscriptionStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UserSubscriptionItem_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_referrals_api_v1_admin_users__user_id__referrals_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UserReferralItem_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    block_user_api_v1_admin_users__user_id__block_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BlockRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserDetail"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unblock_user_api_v1_admin_users__user_id__unblock_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BlockRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserDetail"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    message_user_api_v1_admin_users__user_id__message_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageQueued"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_tickets_api_v1_admin_tickets_get: {
+        parameters: {
+            query?: {
+                /** @description repeat for several */
+                status?: components["schemas"]["TicketStatus"][] | null;
+                /** @description subject, @username or Telegram id */
+                q?: string | null;
+                user_id?: string | null;
+                /** @description default -last_message_at; last_message_at = waiting longest */
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StaffTicketItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_tickets_api_v1_admin_users__user_id__tickets_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["TicketStatus"][] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StaffTicketItem_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_ticket_api_v1_admin_tickets__ticket_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffTicket"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reply_api_v1_admin_tickets__ticket_id__reply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffTicket"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_ticket_api_v1_admin_tickets__ticket_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffTicket"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reopen_ticket_api_v1_admin_tickets__ticket_id__reopen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffTicket"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_broadcasts_api_v1_admin_broadcasts_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["BroadcastStatus"] | null;
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BroadcastRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_broadcast_api_v1_admin_broadcasts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BroadcastCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDetail"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_api_v1_admin_broadcasts_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResult"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_broadcast_api_v1_admin_broadcasts__broadcast_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDetail"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_broadcast_api_v1_admin_broadcasts__broadcast_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_broadcast_api_v1_admin_broadcasts__broadcast_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BroadcastUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDetail"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_broadcast_api_v1_admin_broadcasts__broadcast_id__start_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDetail"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_broadcast_api_v1_admin_broadcasts__broadcast_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDetail"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_admin_broadcasts__broadcast_id__deliveries_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeliveryStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryRead_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_settings_api_v1_admin_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingGroup"][];
+                };
+            };
+        };
+    };
+    get_setting_api_v1_admin_settings__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingItem"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_setting_api_v1_admin_settings__key__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingItem"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reset_setting_api_v1_admin_settings__key__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingItem"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_scopes_api_v1_admin_api_keys_scopes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScopeRead"][];
+                };
+            };
+        };
+    };
+    list_keys_api_v1_admin_api_keys_get: {
+        parameters: {
+            query?: {
+                revoked?: boolean | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApiKeyRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_key_api_v1_admin_api_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_key_api_v1_admin_api_keys__key_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_key_api_v1_admin_api_keys__key_id__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_dashboard_api_v1_admin_dashboard_get: {
+        parameters: {
+            query?: {
+                /** @description days in this IANA time zone (default: the shop's setting) */
+                tz?: string | null;
+                /** @description skip the 15-second cache */
+                fresh?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
                 };
             };
             /** @description Validation Error */
