@@ -111,6 +111,18 @@ class Settings(BaseSettings):
     three_xui_panels: str | None = Field(default=None, description="optional JSON list to bootstrap servers")
     marzban_panels: str | None = Field(default=None, description="optional JSON list to bootstrap servers")
 
+    # VPN panels: per-server HTTP timeouts, parallelism and retries of transient failures.
+    panel_timeout_seconds: float = 15.0
+    panel_connect_timeout_seconds: float = 5.0
+    panel_max_parallel: int = Field(default=8, ge=1, le=100)
+    panel_retry_attempts: int = Field(default=3, ge=1, le=10)
+    panel_retry_backoff_seconds: float = 0.5
+    # Provisioning: attempts before a purchase is refunded, and the first retry delay (doubles each time).
+    provision_max_attempts: int = Field(default=5, ge=1, le=20)
+    provision_retry_delay_seconds: float = 15.0
+    # Health checks: failed checks in a row before a server is marked down.
+    panel_down_after_failures: int = Field(default=3, ge=1, le=100)
+
     sandbox_mode: bool = False
     topup_min_amount: Decimal = Decimal("50")
     topup_max_amount: Decimal = Decimal("100000")

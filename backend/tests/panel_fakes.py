@@ -1,0 +1,73 @@
+"""Helpers that run the panel fakes and build adapters pointed at them (shared by several test packages)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from app.integrations.panels.base import PanelClient, PanelConfig
+from app.integrations.panels.factory import PanelTuning, create_panel
+from app.models.enums import PanelType
+from fakes.marzban import MarzbanFake
+from fakes.server import BackgroundServer
+from fakes.xui import XuiFake
+
+FAST = PanelTuning(timeout=2.0, connect_timeout=1.0, max_parallel=8, retry_attempts=3, retry_backoff=0.0)
+
+
+@asynccontextmanager
+async def serving(fake: XuiFake | MarzbanFake) -> AsyncIterator[str]:
+    """Serve a fake on a loopback port; heal it first on the way out so hung requests end."""
+    server = BackgroundServer(fake.app)
+    url = await server.start()
+    try:
+        yield url
+    finally:
+        fake.faults.heal()
+        await server.stop()
+
+
+def xui_config(served_at: str, fake: XuiFake, **overrides: Any) -> PanelConfig:
+    """A PanelConfig for the 3x-ui fake at `url` (its base path appended)."""
+    values: dict[str, Any] = {
+        "server_id": uuid.uuid4(),
+        "name": "xui-test",
+        "panel_type": PanelType.xui,
+        "url": served_at + fake.base,
+        "username": fake.username,
+        "password": fake.password,
+        "api_token": None,
+        "settings": {"inbound_ids": [1], "sub_url": "https://vpn.example.com:2096/sub/"},
+        "api_generation": None,
+    }
+    values.update(overrides)
+    return PanelConfig(**values)
+
+
+def marzban_config(served_at: str, fake: MarzbanFake, **overrides: Any) -> PanelConfig:
+    """A PanelConfig for the Marzban fake at `url`."""
+    values: dict[str, Any] = {
+        "server_id": uuid.uuid4(),
+        "name": "marzban-test",
+        "panel_type": PanelType.marzban,
+        "url": served_at + "/dashboard/",
+        "username": fake.username,
+        "password": fake.password,
+        "api_token": None,
+        "settings": {"proxies": {"vless": {"flow": "xtls-rprx-vision"}, "trojan": {}}, "inbounds": {"vless": [], "trojan": []}},
+        "api_generation": None,
+    }
+    values.update(overrides)
+    return PanelConfig(**values)
+
+
+@asynccontextmanager
+async def adapter(config: PanelConfig, tuning: PanelTuning = FAST) -> AsyncIterator[PanelClient]:
+    """An adapter closed at the end of the block."""
+    panel = create_panel(config, tuning)
+    try:
+        yield panel
+    finally:
+        await panel.aclose()
