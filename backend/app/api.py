@@ -11,14 +11,28 @@ from app.audit.endpoints import router as audit_router
 from app.catalog.endpoints import admin_router as catalog_admin_router
 from app.catalog.endpoints import public_router as catalog_public_router
 from app.servers.endpoints import router as servers_router
+from app.subscriptions.endpoints import admin_router as subscriptions_admin_router
+from app.subscriptions.endpoints import customer_router as subscriptions_customer_router
 from app.users.endpoints import auth_router as users_auth_router
 from app.users.endpoints import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
-for r in (admin_auth_router, users_auth_router, users_router, catalog_public_router):
+for r in (
+    admin_auth_router,
+    users_auth_router,
+    users_router,
+    catalog_public_router,
+    subscriptions_customer_router,
+):
     api_router.include_router(r)
 
 # Admin routers: authentication runs before anything else of the route (a 401 never turns into a 404),
 # and each route adds its role guard (RequireRole) in `dependencies=`.
-for r in (catalog_admin_router, servers_router, admin_accounts_router, audit_router):
+for r in (
+    catalog_admin_router,
+    servers_router,
+    admin_accounts_router,
+    audit_router,
+    subscriptions_admin_router,
+):
     api_router.include_router(r, dependencies=[Depends(get_principal)])

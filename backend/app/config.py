@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     # Provisioning: attempts before a purchase is refunded, and the first retry delay (doubles each time).
     provision_max_attempts: int = Field(default=5, ge=1, le=20)
     provision_retry_delay_seconds: float = 15.0
+    # Panel syncs and cleanups that could not reach the panel retry after this delay (x4 each time).
+    panel_job_retry_delay_seconds: float = 30.0
     # Health checks: failed checks in a row before a server is marked down.
     panel_down_after_failures: int = Field(default=3, ge=1, le=100)
 

@@ -22,6 +22,7 @@ from app.kit.crypto import configure_encryption
 from app.logging import configure_logging, register_secret
 from app.middleware import AccessLogMiddleware
 from app.redis import create_redis
+from app.subscriptions.sublink import router as subscription_link_router
 from app.worker.enqueue import configure_queue
 
 log = structlog.get_logger(__name__)
@@ -32,6 +33,11 @@ OPENAPI_TAGS = [
     {"name": "catalog", "description": "Public: locations and tariffs on sale."},
     {"name": "admin: catalog", "description": "Locations and tariffs (staff JWT or API key)."},
     {"name": "admin: servers", "description": "VPN panels; credentials are write-only."},
+    {
+        "name": "admin: subscriptions",
+        "description": "Customers' VPN access: list, extend, grant, pause, drift.",
+    },
+    {"name": "subscription link", "description": "`/sub/{token}`: every active subscription in one link."},
     {"name": "admin: accounts", "description": "Staff accounts and roles (owner only)."},
     {"name": "admin: audit log", "description": "Every admin write: who, what, before/after, from where."},
     {"name": "health", "description": "Liveness and readiness probes."},
@@ -120,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(subscription_link_router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
         app, include_in_schema=False, should_gzip=True
     )

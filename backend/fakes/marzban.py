@@ -39,12 +39,26 @@ def default_inbounds() -> dict[str, list[dict[str, Any]]]:
     """Inbounds of a small Xray config: one per protocol, plus a second vless one."""
     return {
         "vless": [
-            {"tag": "VLESS TCP REALITY", "protocol": "vless", "network": "tcp", "tls": "reality", "port": 8443},
+            {
+                "tag": "VLESS TCP REALITY",
+                "protocol": "vless",
+                "network": "tcp",
+                "tls": "reality",
+                "port": 8443,
+            },
             {"tag": "VLESS GRPC", "protocol": "vless", "network": "grpc", "tls": "tls", "port": 2053},
         ],
         "vmess": [{"tag": "VMess WS", "protocol": "vmess", "network": "ws", "tls": "tls", "port": 8080}],
         "trojan": [{"tag": "Trojan TCP", "protocol": "trojan", "network": "tcp", "tls": "tls", "port": 2083}],
-        "shadowsocks": [{"tag": "Shadowsocks TCP", "protocol": "shadowsocks", "network": "tcp", "tls": "none", "port": 1080}],
+        "shadowsocks": [
+            {
+                "tag": "Shadowsocks TCP",
+                "protocol": "shadowsocks",
+                "network": "tcp",
+                "tls": "none",
+                "port": 1080,
+            }
+        ],
     }
 
 
@@ -159,24 +173,44 @@ class MarzbanFake:
             for inbound in self.inbounds.get(proto, []):
                 if inbound["tag"] in user["excluded_inbounds"].get(proto, []):
                     continue
-                remark = quote(f"🚀 Marz ({user['username']}) [{PROTOCOL_NAMES[proto]} - {inbound['network']}]")
+                remark = quote(
+                    f"🚀 Marz ({user['username']}) [{PROTOCOL_NAMES[proto]} - {inbound['network']}]"
+                )
                 target = f"{self.server_ip}:{inbound['port']}"
                 params = urlencode({"security": inbound["tls"], "type": inbound["network"], "headerType": ""})
                 if proto == "vless":
                     links.append(f"vless://{settings['id']}@{target}?{params}#{remark}")
                 elif proto == "trojan":
-                    links.append(f"trojan://{quote(settings['password'], safe=':')}@{target}?{params}#{remark}")
+                    links.append(
+                        f"trojan://{quote(settings['password'], safe=':')}@{target}?{params}#{remark}"
+                    )
                 elif proto == "vmess":
-                    body = {"add": self.server_ip, "aid": "0", "id": settings["id"], "net": inbound["network"], "port": inbound["port"], "ps": remark, "scy": "auto", "tls": inbound["tls"], "v": "2"}
-                    links.append("vmess://" + base64.b64encode(json.dumps(body, sort_keys=True).encode()).decode())
+                    body = {
+                        "add": self.server_ip,
+                        "aid": "0",
+                        "id": settings["id"],
+                        "net": inbound["network"],
+                        "port": inbound["port"],
+                        "ps": remark,
+                        "scy": "auto",
+                        "tls": inbound["tls"],
+                        "v": "2",
+                    }
+                    links.append(
+                        "vmess://" + base64.b64encode(json.dumps(body, sort_keys=True).encode()).decode()
+                    )
                 else:
-                    user_info = base64.b64encode(f"{settings['method']}:{settings['password']}".encode()).decode()
+                    user_info = base64.b64encode(
+                        f"{settings['method']}:{settings['password']}".encode()
+                    ).decode()
                     links.append(f"ss://{user_info}@{target}#{remark}")
         return links
 
     def _response(self, user: dict[str, Any]) -> dict[str, Any]:
         tags = {p: [i["tag"] for i in self.inbounds.get(p, [])] for p in user["proxies"]}
-        inbounds = {p: [t for t in ts if t not in user["excluded_inbounds"].get(p, [])] for p, ts in tags.items()}
+        inbounds = {
+            p: [t for t in ts if t not in user["excluded_inbounds"].get(p, [])] for p, ts in tags.items()
+        }
         prefix = self.subscription_prefix.rstrip("/")
         return {
             "proxies": user["proxies"],
@@ -200,7 +234,15 @@ class MarzbanFake:
             "links": self._links(user),
             "subscription_url": f"{prefix}/sub/{self._sub_token(user['username'])}",
             "excluded_inbounds": user["excluded_inbounds"],
-            "admin": None if self.env_sudo_admin else {"username": self.username, "is_sudo": True, "telegram_id": None, "discord_webhook": None, "users_usage": 0},
+            "admin": None
+            if self.env_sudo_admin
+            else {
+                "username": self.username,
+                "is_sudo": True,
+                "telegram_id": None,
+                "discord_webhook": None,
+                "users_usage": 0,
+            },
         }
 
     @staticmethod
@@ -218,7 +260,9 @@ class MarzbanFake:
     # --- routes ----------------------------------------------------------------------------------
 
     async def _token(self, request: Request) -> Response:
-        if "application/x-www-form-urlencoded" not in request.headers.get("content-type", "") and "multipart/form-data" not in request.headers.get("content-type", ""):
+        if "application/x-www-form-urlencoded" not in request.headers.get(
+            "content-type", ""
+        ) and "multipart/form-data" not in request.headers.get("content-type", ""):
             return _err(422, {"username": "Field required", "password": "Field required"})
         form = await request.form()
         missing = {k: "Field required" for k in ("username", "password") if not form.get(k)}
@@ -236,7 +280,15 @@ class MarzbanFake:
     async def _admin(self, request: Request) -> Response:
         if (denied := self._auth(request)) is not None:
             return denied
-        return JSONResponse({"username": self.username, "is_sudo": True, "telegram_id": None, "discord_webhook": None, "users_usage": 0})
+        return JSONResponse(
+            {
+                "username": self.username,
+                "is_sudo": True,
+                "telegram_id": None,
+                "discord_webhook": None,
+                "users_usage": 0,
+            }
+        )
 
     async def _system(self, request: Request) -> Response:
         if (denied := self._auth(request)) is not None:
@@ -306,7 +358,9 @@ class MarzbanFake:
             result[proto] = conf
         return result
 
-    def _excluded(self, proxies: dict[str, Any], inbounds: dict[str, Any], errors: dict[str, str]) -> dict[str, list[str]]:
+    def _excluded(
+        self, proxies: dict[str, Any], inbounds: dict[str, Any], errors: dict[str, str]
+    ) -> dict[str, list[str]]:
         excluded: dict[str, list[str]] = {}
         for proto in proxies:
             tags = [i["tag"] for i in self.inbounds.get(proto, [])]
@@ -332,7 +386,9 @@ class MarzbanFake:
         errors: dict[str, str] = {}
         username = str(body.get("username") or "")
         if not USERNAME_RE.match(username):
-            errors["username"] = "Value error, Username only can be 3 to 32 characters and contain a-z, 0-9, and underscores in between."
+            errors["username"] = (
+                "Value error, Username only can be 3 to 32 characters and contain a-z, 0-9, and underscores in between."
+            )
         status = body.get("status") or "active"
         if status not in ("active", "on_hold"):
             errors["status"] = "Input should be 'active' or 'on_hold'"
@@ -424,7 +480,12 @@ class MarzbanFake:
         user = self.users.get(request.path_params["username"].lower())
         if user is None:
             return _err(404, "User not found")
-        return JSONResponse({"username": user["username"], "usages": [{"node_id": None, "node_name": "Master", "used_traffic": user["used_traffic"]}]})
+        return JSONResponse(
+            {
+                "username": user["username"],
+                "usages": [{"node_id": None, "node_name": "Master", "used_traffic": user["used_traffic"]}],
+            }
+        )
 
     async def _list(self, request: Request) -> Response:
         if (denied := self._auth(request)) is not None:
@@ -437,7 +498,11 @@ class MarzbanFake:
         if status := request.query_params.get("status"):
             users = [u for u in users if u["status"] == status]
         if search := request.query_params.get("search"):
-            users = [u for u in users if search.lower() in u["username"].lower() or search.lower() in (u["note"] or "").lower()]
+            users = [
+                u
+                for u in users
+                if search.lower() in u["username"].lower() or search.lower() in (u["note"] or "").lower()
+            ]
         offset = int(request.query_params.get("offset") or 0)
         limit = request.query_params.get("limit")
         page = users[offset : offset + int(limit)] if limit else users[offset:]

@@ -50,7 +50,11 @@ def default_inbounds() -> list[dict[str, Any]]:
                 "realitySettings": {
                     "serverNames": ["www.example.com"],
                     "shortIds": ["6ba85179"],
-                    "settings": {"publicKey": "Zk9PbGlrZXlFeGFtcGxlS2V5", "fingerprint": "chrome", "spiderX": "/"},
+                    "settings": {
+                        "publicKey": "Zk9PbGlrZXlFeGFtcGxlS2V5",
+                        "fingerprint": "chrome",
+                        "spiderX": "/",
+                    },
                 },
             },
         },
@@ -65,7 +69,11 @@ def default_inbounds() -> list[dict[str, Any]]:
                 "network": "ws",
                 "security": "tls",
                 "wsSettings": {"path": "/ws", "host": "cdn.example.com"},
-                "tlsSettings": {"serverName": "cdn.example.com", "alpn": ["h2", "http/1.1"], "settings": {"fingerprint": "chrome"}},
+                "tlsSettings": {
+                    "serverName": "cdn.example.com",
+                    "alpn": ["h2", "http/1.1"],
+                    "settings": {"fingerprint": "chrome"},
+                },
             },
         },
         {
@@ -147,9 +155,13 @@ class XuiFake:
         self.stats: dict[str, _Stats] = {}
         self._row = 0
         if self.seed_foreign_client:
-            self._attach(1, {"id": str(uuid.uuid4()), "email": "owner-phone", "enable": True, "subId": "ownersub"})
+            self._attach(
+                1, {"id": str(uuid.uuid4()), "email": "owner-phone", "enable": True, "subId": "ownersub"}
+            )
         self.app = FaultInjector(
-            Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST", "PUT", "DELETE"])]),
+            Starlette(
+                routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST", "PUT", "DELETE"])]
+            ),
             self.faults,
         )
 
@@ -205,7 +217,9 @@ class XuiFake:
 
     @staticmethod
     def _fail(err: str, prefix: str = "Something went wrong", newline: bool = True) -> JSONResponse:
-        return JSONResponse({"success": False, "msg": f"{prefix} ({err}{chr(10) if newline else ''})", "obj": None})
+        return JSONResponse(
+            {"success": False, "msg": f"{prefix} ({err}{chr(10) if newline else ''})", "obj": None}
+        )
 
     # --- dispatch and auth -----------------------------------------------------------------------
 
@@ -259,7 +273,9 @@ class XuiFake:
             self.failed_logins += 1
             return JSONResponse({"success": False, "msg": "Wrong username or password", "obj": None})
         self.logins += 1
-        resp = JSONResponse({"success": True, "msg": " Login successful" if not self.v3 else "Login successful", "obj": None})
+        resp = JSONResponse(
+            {"success": True, "msg": " Login successful" if not self.v3 else "Login successful", "obj": None}
+        )
         if session is None:
             sid = secrets.token_urlsafe(24)
             session = self.sessions[sid] = _Session(csrf=secrets.token_urlsafe(32))
@@ -274,7 +290,9 @@ class XuiFake:
         if self.unauth_style == "xhr401":
             return Response(status_code=401) if xhr else Response(status_code=404)
         if xhr:
-            return JSONResponse({"success": False, "msg": "Your session has expired", "obj": None}, status_code=401)
+            return JSONResponse(
+                {"success": False, "msg": "Your session has expired", "obj": None}, status_code=401
+            )
         return RedirectResponse(self.base, status_code=307)
 
     def _check_api_auth(self, request: Request, session: _Session | None) -> Response | None:
@@ -293,7 +311,9 @@ class XuiFake:
     async def _api(self, request: Request, route: str) -> Response:
         method = request.method
         if route == "server/status" and method == "GET":
-            return self._ok({"xray": {"state": "running", "version": self.xray_version}, "cpu": 3.5, "uptime": 1000})
+            return self._ok(
+                {"xray": {"state": "running", "version": self.xray_version}, "cpu": 3.5, "uptime": 1000}
+            )
         if route == "inbounds/list" and method == "GET":
             return self._ok([self._render_inbound(ib) for ib in self.inbounds])
         if (m := re.fullmatch(r"inbounds/get/(\d+)", route)) and method == "GET":
@@ -343,7 +363,9 @@ class XuiFake:
         }
         for key in ("settings", "streamSettings"):
             out[key] = copy.deepcopy(ib[key]) if self.mode == "v3.1" else json.dumps(ib[key], indent=2)
-        out["sniffing"] = {"enabled": False} if self.mode == "v3.1" else json.dumps({"enabled": False}, indent=2)
+        out["sniffing"] = (
+            {"enabled": False} if self.mode == "v3.1" else json.dumps({"enabled": False}, indent=2)
+        )
         if self.mode != "v3.1":
             out["allTime"] = 0
         else:
@@ -410,7 +432,10 @@ class XuiFake:
             key = unquote(m.group(1))
             if inbound is None:
                 return self._fail("record not found", newline=False)
-            old = next((c for c in inbound["settings"]["clients"] if self._key_of(inbound["protocol"], c) == key), None)
+            old = next(
+                (c for c in inbound["settings"]["clients"] if self._key_of(inbound["protocol"], c) == key),
+                None,
+            )
             if old is None or not clients:
                 return self._fail("empty client ID")
             new = dict(clients[0])
@@ -427,7 +452,10 @@ class XuiFake:
             key = unquote(m.group(2))
             if inbound is None:
                 return self._fail("record not found", newline=False)
-            found = next((c for c in inbound["settings"]["clients"] if self._key_of(inbound["protocol"], c) == key), None)
+            found = next(
+                (c for c in inbound["settings"]["clients"] if self._key_of(inbound["protocol"], c) == key),
+                None,
+            )
             if found is None:
                 return self._fail(f"Client Not Found In Inbound For ID: {key}")
             if len(inbound["settings"]["clients"]) == 1:
@@ -440,7 +468,9 @@ class XuiFake:
             if found_stats is None:
                 if self.mode == "legacy":
                     return self._ok(None)
-                return self._fail(f"Inbound Not Found For Email: {unquote(m.group(1))}", prefix="Error getting traffics.")
+                return self._fail(
+                    f"Inbound Not Found For Email: {unquote(m.group(1))}", prefix="Error getting traffics."
+                )
             return self._ok(self._traffic(found_stats))
         if (m := re.fullmatch(r"inbounds/(\d+)/resetClientTraffic/(.+)", route)) and method == "POST":
             reset_stats = self.stats.get(unquote(m.group(2)).lower())
@@ -507,9 +537,19 @@ class XuiFake:
             if ib["protocol"] == "vless":
                 links.append(f"vless://{c['id']}@{target}?security=reality&type=tcp#{remark}")
             elif ib["protocol"] == "trojan":
-                links.append(f"trojan://{quote(c['password'], safe='')}@{target}?security=tls&type=grpc#{remark}")
+                links.append(
+                    f"trojan://{quote(c['password'], safe='')}@{target}?security=tls&type=grpc#{remark}"
+                )
             elif ib["protocol"] == "vmess":
-                body = json.dumps({"add": self.sub_host, "id": c["id"], "port": ib["port"], "ps": f"{ib['remark']}-{c['email']}", "v": "2"})
+                body = json.dumps(
+                    {
+                        "add": self.sub_host,
+                        "id": c["id"],
+                        "port": ib["port"],
+                        "ps": f"{ib['remark']}-{c['email']}",
+                        "v": "2",
+                    }
+                )
                 links.append("vmess://" + base64.b64encode(body.encode()).decode())
             elif ib["protocol"] == "shadowsocks":
                 user = base64.b64encode(f"{ib['settings']['method']}:{c['password']}".encode()).decode()
@@ -541,7 +581,14 @@ class XuiFake:
             if record is None:
                 return self._fail("record not found", newline=False)
             stats = self.stats[record[0]["email"].lower()]
-            return self._ok({"client": record[0], "inboundIds": record[1], "externalLinks": [], "usedTraffic": stats.up + stats.down})
+            return self._ok(
+                {
+                    "client": record[0],
+                    "inboundIds": record[1],
+                    "externalLinks": [],
+                    "usedTraffic": stats.up + stats.down,
+                }
+            )
         if (m := re.fullmatch(r"clients/update/(.+)", route)) and method == "POST":
             return await self._v31_update(request, unquote(m.group(1)))
         if (m := re.fullmatch(r"clients/del/(.+)", route)) and method == "POST":
@@ -613,9 +660,14 @@ class XuiFake:
         if not isinstance(body, dict):
             return self._fail("json: cannot unmarshal into Go value of type model.Client", newline=False)
         if "allowedIPs" in body and not isinstance(body["allowedIPs"], list):
-            return self._fail("json: cannot unmarshal string into Go struct field Client.allowedIPs of type []string", newline=False)
+            return self._fail(
+                "json: cannot unmarshal string into Go struct field Client.allowedIPs of type []string",
+                newline=False,
+            )
         if "id" in body and not isinstance(body["id"], str):
-            return self._fail("json: cannot unmarshal number into Go struct field Client.id of type string", newline=False)
+            return self._fail(
+                "json: cannot unmarshal number into Go struct field Client.id of type string", newline=False
+            )
         found = self.find(email)
         if not found:
             return self._fail("record not found", newline=False)
@@ -634,7 +686,11 @@ class XuiFake:
                 "tgId": int(body.get("tgId") or 0),
                 "comment": str(body.get("comment") or ""),
                 "reset": int(body.get("reset") or 0),
-                **{k: body[k] for k in ("id", "password", "auth", "subId", "flow", "security", "limitHwid") if body.get(k)},
+                **{
+                    k: body[k]
+                    for k in ("id", "password", "auth", "subId", "flow", "security", "limitHwid")
+                    if body.get(k)
+                },
                 **kept,
             }
             c.clear()

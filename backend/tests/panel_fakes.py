@@ -56,7 +56,10 @@ def marzban_config(served_at: str, fake: MarzbanFake, **overrides: Any) -> Panel
         "username": fake.username,
         "password": fake.password,
         "api_token": None,
-        "settings": {"proxies": {"vless": {"flow": "xtls-rprx-vision"}, "trojan": {}}, "inbounds": {"vless": [], "trojan": []}},
+        "settings": {
+            "proxies": {"vless": {"flow": "xtls-rprx-vision"}, "trojan": {}},
+            "inbounds": {"vless": [], "trojan": []},
+        },
         "api_generation": None,
     }
     values.update(overrides)

@@ -16,7 +16,9 @@ log = structlog.get_logger(__name__)
 USER_AGENT = "vpnshop-panel-client/1.0"
 
 
-def make_http_client(*, timeout: float, connect_timeout: float, max_parallel: int, verify: bool) -> httpx.AsyncClient:
+def make_http_client(
+    *, timeout: float, connect_timeout: float, max_parallel: int, verify: bool
+) -> httpx.AsyncClient:
     """One client per server: its own cookie jar (3x-ui sessions) and connection pool."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=connect_timeout),

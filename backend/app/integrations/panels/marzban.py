@@ -107,7 +107,11 @@ class MarzbanPanel:
         resp = await self._http.send(
             "POST",
             f"{self._base}/api/admin/token",
-            data={"username": self.config.username, "password": self.config.password, "grant_type": "password"},
+            data={
+                "username": self.config.username,
+                "password": self.config.password,
+                "grant_type": "password",
+            },
             retry=False,
         )
         if resp.status_code in (401, 403):
@@ -191,7 +195,11 @@ class MarzbanPanel:
     def _state(self, user: dict[str, Any]) -> ClientState:
         proxies = user.get("proxies") or {}
         credential = next(
-            (str(proxies[p][k]) for p, k in _CREDENTIAL_KEYS if isinstance(proxies.get(p), dict) and proxies[p].get(k)),
+            (
+                str(proxies[p][k])
+                for p, k in _CREDENTIAL_KEYS
+                if isinstance(proxies.get(p), dict) and proxies[p].get(k)
+            ),
             None,
         )
         return ClientState(
@@ -223,7 +231,9 @@ class MarzbanPanel:
     async def check(self) -> PanelInfo:
         """Get a token (if needed) and read /api/system."""
         system = await self._api("GET", "system")
-        self._version = str(system.get("version")) if isinstance(system, dict) and system.get("version") else None
+        self._version = (
+            str(system.get("version")) if isinstance(system, dict) and system.get("version") else None
+        )
         return PanelInfo(PanelType.marzban, self._version, GENERATION)
 
     async def list_inbounds(self) -> list[PanelInbound]:
@@ -288,7 +298,9 @@ class MarzbanPanel:
         users: list[dict[str, Any]] = []
         offset = 0
         while True:
-            page = await self._api("GET", "users", params={"offset": offset, "limit": PAGE, "sort": "created_at"})
+            page = await self._api(
+                "GET", "users", params={"offset": offset, "limit": PAGE, "sort": "created_at"}
+            )
             items = [u for u in (page or {}).get("users") or [] if isinstance(u, dict)]
             users.extend(items)
             offset += len(items)

@@ -161,7 +161,11 @@ def build_links(inbound: dict[str, Any], client: dict[str, Any], default_host: s
     port = int(inbound.get("port") or 0)
     remark = f"{inbound.get('remark') or ''}-{client.get('email') or ''}".strip("-")
     targets: list[tuple[str, int, str]] = [
-        (str(p.get("dest") or address), int(p.get("port") or port), f"{remark}-{p['remark']}" if p.get("remark") else remark)
+        (
+            str(p.get("dest") or address),
+            int(p.get("port") or port),
+            f"{remark}-{p['remark']}" if p.get("remark") else remark,
+        )
         for p in stream.get("externalProxy") or []
         if isinstance(p, dict)
     ] or [(address, port, remark)]

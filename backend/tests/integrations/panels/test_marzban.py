@@ -61,7 +61,10 @@ class TestMarzban:
             assert user is not None
             # Unix seconds and bytes; both protocols with every inbound ([] = all).
             assert user["expire"] == 1925035200 and user["data_limit"] == 10 * GB
-            assert set(user["proxies"]) == {"vless", "trojan"} and user["proxies"]["vless"]["flow"] == "xtls-rprx-vision"
+            assert (
+                set(user["proxies"]) == {"vless", "trojan"}
+                and user["proxies"]["vless"]["flow"] == "xtls-rprx-vision"
+            )
             assert state.expires_at == datetime(2031, 1, 1, 12, 0, tzinfo=UTC)
             assert state.credential == user["proxies"]["vless"]["id"]
             assert len(state.links) == 3 and state.links[0].startswith(f"vless://{state.credential}@")
@@ -174,7 +177,9 @@ class TestFakeIsStrict:
     async def test_token_endpoint_takes_only_forms(self) -> None:
         fake = MarzbanFake()
         async with serving(fake) as url, httpx.AsyncClient(base_url=url) as http:
-            resp = await http.post("/api/admin/token", json={"username": "admin", "password": "admin-password"})
+            resp = await http.post(
+                "/api/admin/token", json={"username": "admin", "password": "admin-password"}
+            )
             assert resp.status_code == 422
             assert resp.json() == {"detail": {"username": "Field required", "password": "Field required"}}
             assert (await http.get("/api/system")).json() == {"detail": "Not authenticated"}
@@ -184,9 +189,13 @@ class TestFakeIsStrict:
     async def test_leaving_inbounds_out_gives_no_links(self) -> None:
         fake = MarzbanFake()
         async with serving(fake) as url, httpx.AsyncClient(base_url=url) as http:
-            token = (await http.post("/api/admin/token", data={"username": "admin", "password": "admin-password"})).json()
+            token = (
+                await http.post("/api/admin/token", data={"username": "admin", "password": "admin-password"})
+            ).json()
             headers = {"Authorization": f"Bearer {token['access_token']}"}
-            resp = await http.post("/api/user", json={"username": "trap_user", "proxies": {"vless": {}}}, headers=headers)
+            resp = await http.post(
+                "/api/user", json={"username": "trap_user", "proxies": {"vless": {}}}, headers=headers
+            )
             assert resp.status_code == 200 and resp.json()["links"] == []
             resp = await http.post("/api/user", json={"username": "no_proxies"}, headers=headers)
             assert resp.status_code == 500 and fake.user("no_proxies") is not None

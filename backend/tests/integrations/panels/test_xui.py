@@ -59,7 +59,9 @@ class TestBasePath:
 
     def test_error_mapping_ignores_the_localized_prefix(self) -> None:
         assert isinstance(map_failure("Что-то пошло не так (Duplicate email: a\n)"), ClientAlreadyExists)
-        assert isinstance(map_failure("Something went wrong (email already in use: a\n)"), ClientAlreadyExists)
+        assert isinstance(
+            map_failure("Something went wrong (email already in use: a\n)"), ClientAlreadyExists
+        )
         assert isinstance(map_failure("Obtain (record not found)"), ClientNotFound)
         assert isinstance(map_failure("x (client with email a not found\n)"), ClientNotFound)
         assert isinstance(map_failure("Something went wrong (empty client ID\n)"), ClientNotFound)
@@ -126,10 +128,15 @@ class TestEachGeneration:
 
     async def test_onlines_null_and_list(self, mode: str) -> None:
         fake = XuiFake(mode=mode)  # type: ignore[arg-type]
-        async with serving(fake) as url, adapter(xui_config(url, fake, settings={"inbound_ids": [1, 3]})) as panel:
+        async with (
+            serving(fake) as url,
+            adapter(xui_config(url, fake, settings={"inbound_ids": [1, 3]})) as panel,
+        ):
             assert await panel.online_clients() == []  # the panel answers `obj: null`
             await panel.create_client(spec())
-            fake.online.update({"u42_abcdef0123", "u42_abcdef0123-in3"} if mode != "v3.1" else {"u42_abcdef0123"})
+            fake.online.update(
+                {"u42_abcdef0123", "u42_abcdef0123-in3"} if mode != "v3.1" else {"u42_abcdef0123"}
+            )
             assert await panel.online_clients() == ["u42_abcdef0123"]
 
     @pytest.mark.parametrize("style", ["redirect", "hidden", "xhr401"])
@@ -139,7 +146,9 @@ class TestEachGeneration:
             await panel.create_client(spec())
             assert fake.logins == 1
             fake.expire_sessions()
-            await panel.update_client(spec(enabled=False))  # a POST: needs the session and on v3 the CSRF token
+            await panel.update_client(
+                spec(enabled=False)
+            )  # a POST: needs the session and on v3 the CSRF token
             assert fake.logins == 2
             assert fake.find("u42_abcdef0123")[0][1]["enable"] is False
 
@@ -202,7 +211,9 @@ class TestLegacyQuirks:
                 assert (await panel.get_client("u42_abcdef0123")).used_bytes == 30
                 # Inbound 1 has another client, so ours is deleted there; on the others it is the last
                 # client, which legacy panels refuse to delete: it stays, switched off.
-                fake._attach(1, {"id": "5b0c6f2e-0000-4000-8000-000000000001", "email": "owner", "enable": True})
+                fake._attach(
+                    1, {"id": "5b0c6f2e-0000-4000-8000-000000000001", "email": "owner", "enable": True}
+                )
                 await panel.delete_client("u42_abcdef0123")
                 left = {c["email"]: c["enable"] for _, c in fake.clients()}
                 assert left == {
@@ -220,7 +231,10 @@ class TestLegacyQuirks:
             # The job crashed after the first inbound; the retry runs with both inbounds configured.
             async with adapter(xui_config(url, fake, settings={"inbound_ids": [1, 3]})) as panel:
                 state = await panel.create_client(spec())
-                assert sorted(c["email"] for _, c in fake.clients()) == ["u42_abcdef0123", "u42_abcdef0123-in3"]
+                assert sorted(c["email"] for _, c in fake.clients()) == [
+                    "u42_abcdef0123",
+                    "u42_abcdef0123-in3",
+                ]
                 assert state.sub_id == first.sub_id
                 with pytest.raises(ClientAlreadyExists):
                     await panel.create_client(spec())
@@ -236,7 +250,11 @@ class TestLegacyQuirks:
     async def test_legacy_links_are_built_from_the_inbound(self) -> None:
         fake = XuiFake(mode="legacy")
         async with serving(fake) as url:
-            settings = {"inbound_ids": [1, 2, 3, 4], "flow": "xtls-rprx-vision", "sub_url": "https://vpn.example.com:2096/sub/"}
+            settings = {
+                "inbound_ids": [1, 2, 3, 4],
+                "flow": "xtls-rprx-vision",
+                "sub_url": "https://vpn.example.com:2096/sub/",
+            }
             async with adapter(xui_config(url, fake, settings=settings)) as panel:
                 state = await panel.create_client(spec())
                 links = await panel.share_links("u42_abcdef0123")
@@ -265,10 +283,13 @@ class TestLegacyQuirks:
         async with serving(fake) as url, httpx.AsyncClient(base_url=url) as http:
             await http.post("/login", data={"username": fake.username, "password": fake.password})
             resp = await http.post(
-                "/panel/api/inbounds/addClient", json={"id": 1, "settings": {"clients": [{"id": "x", "email": "a"}]}}
+                "/panel/api/inbounds/addClient",
+                json={"id": 1, "settings": {"clients": [{"id": "x", "email": "a"}]}},
             )
             assert resp.status_code == 200 and resp.json()["success"] is False
-            resp = await http.post("/panel/api/clients/add", json={"client": {"email": "a"}, "inboundIds": [1]})
+            resp = await http.post(
+                "/panel/api/clients/add", json={"client": {"email": "a"}, "inboundIds": [1]}
+            )
             assert resp.status_code == 404  # the v3.1 API does not exist on a legacy panel
 
 
@@ -303,7 +324,9 @@ class TestV3:
             assert resp.status_code == 403 and resp.content == b""
             token = (await http.get("/csrf-token")).json()["obj"]
             resp = await http.post(
-                "/login", data={"username": fake.username, "password": fake.password}, headers={"X-CSRF-Token": token}
+                "/login",
+                data={"username": fake.username, "password": fake.password},
+                headers={"X-CSRF-Token": token},
             )
             assert resp.json()["success"] is True
             assert (await http.post("/panel/api/inbounds/onlines")).status_code == 403
@@ -313,7 +336,9 @@ class TestV3:
     async def test_update_keeps_what_the_replacement_would_drop(self) -> None:
         fake = XuiFake(mode="v3.1")
         async with serving(fake) as url:
-            async with adapter(xui_config(url, fake, settings={"inbound_ids": [1, 3], "flow": "xtls-rprx-vision"})) as panel:
+            async with adapter(
+                xui_config(url, fake, settings={"inbound_ids": [1, 3], "flow": "xtls-rprx-vision"})
+            ) as panel:
                 created = await panel.create_client(spec())
                 [(_, vless), (_, trojan)] = fake.find("u42_abcdef0123")
                 assert vless["flow"] == "xtls-rprx-vision" and "flow" not in trojan
@@ -323,7 +348,9 @@ class TestV3:
                 assert vless["subId"] == created.sub_id and vless["id"] == created.credential
                 assert vless["flow"] == "xtls-rprx-vision" and vless["tgId"] == 42
                 links = await panel.share_links("u42_abcdef0123")
-                assert links[0].startswith(f"vless://{created.credential}@") and links[1].startswith("trojan://")
+                assert links[0].startswith(f"vless://{created.credential}@") and links[1].startswith(
+                    "trojan://"
+                )
 
     async def test_disabled_on_create_is_applied_after_the_forced_enable(self) -> None:
         fake = XuiFake(mode="v3.1")
@@ -360,7 +387,9 @@ class TestFaults:
 
     async def test_hang_beyond_timeout(self) -> None:
         fake = XuiFake(mode="v3.1")
-        tuning = PanelTuning(timeout=0.3, connect_timeout=0.3, max_parallel=4, retry_attempts=2, retry_backoff=0)
+        tuning = PanelTuning(
+            timeout=0.3, connect_timeout=0.3, max_parallel=4, retry_attempts=2, retry_backoff=0
+        )
         async with serving(fake) as url, adapter(xui_config(url, fake), tuning) as panel:
             fake.faults.hang = True
             with pytest.raises(PanelTransientError, match="timed out"):
@@ -384,7 +413,9 @@ class TestFaults:
 
         fake = XuiFake(mode="v3.1")
         fake.faults.max_parallel = 1
-        tuning = PanelTuning(timeout=5, connect_timeout=1, max_parallel=4, retry_attempts=6, retry_backoff=0.01)
+        tuning = PanelTuning(
+            timeout=5, connect_timeout=1, max_parallel=4, retry_attempts=6, retry_backoff=0.01
+        )
         async with serving(fake) as url, adapter(xui_config(url, fake), tuning) as panel:
             await panel.check()
             fake.faults.latency = 0.02
