@@ -74,3 +74,57 @@ async def adapter(config: PanelConfig, tuning: PanelTuning = FAST) -> AsyncItera
         yield panel
     finally:
         await panel.aclose()
+
+
+# --- rows pointing at the fakes, and worker settings for fast tests ----------------------------------
+
+BOT_TOKEN = "4242:panel-lifecycle-tests-token"
+ADMIN_CHAT = -100777
+
+
+def worker_settings(**overrides: Any) -> Any:
+    """Test settings with no waiting between retries (the worker runs in burst mode)."""
+    from tests.conftest import make_settings
+
+    values: dict[str, Any] = {
+        "provision_retry_delay_seconds": 0,
+        "panel_retry_backoff_seconds": 0,
+        "panel_job_retry_delay_seconds": 0,
+        "panel_timeout_seconds": 2,
+        "panel_connect_timeout_seconds": 1,
+    }
+    values.update(overrides)
+    return make_settings(**values)
+
+
+async def xui_server(session: Any, location: Any, fake: XuiFake, url: str, **kw: Any) -> Any:
+    """A 3x-ui server row for the fake at `url`."""
+    from tests.factories import create_server
+
+    settings = kw.pop("settings", {"inbound_ids": [1], "sub_url": "https://vpn.example.com:2096/sub/"})
+    return await create_server(
+        session,
+        location,
+        panel_url=url + fake.base,
+        username=fake.username,
+        password=fake.password,
+        settings=settings,
+        **kw,
+    )
+
+
+async def marzban_server(session: Any, location: Any, fake: MarzbanFake, url: str, **kw: Any) -> Any:
+    """A Marzban server row for the fake at `url`."""
+    from tests.factories import create_server
+
+    settings = kw.pop("settings", {"proxies": {"vless": {}}, "inbounds": {"vless": []}})
+    return await create_server(
+        session,
+        location,
+        panel_type=PanelType.marzban,
+        panel_url=url + "/dashboard/",
+        username=fake.username,
+        password=fake.password,
+        settings=settings,
+        **kw,
+    )

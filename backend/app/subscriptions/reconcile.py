@@ -84,15 +84,10 @@ async def _server_drift(session: AsyncSession, server: Server, clients: list[Cli
     items: list[DriftItem] = []
     known = await repository.by_identities(session, [c.identity for c in clients])
     expected = {s.panel_identity.lower(): s for s in await repository.on_server(session, server.id)}
-    telegram = dict(
-        (
-            await session.execute(
-                select(User.id, User.telegram_id).where(User.id.in_({s.user_id for s in expected.values()}))
-            )
-        )
-        .tuples()
-        .all()
+    owners = await session.execute(
+        select(User.id, User.telegram_id).where(User.id.in_({s.user_id for s in expected.values()}))
     )
+    telegram = {row[0]: row[1] for row in owners.all()}
     for client in clients:
         key = client.identity.lower()
         sub = known.get(key)

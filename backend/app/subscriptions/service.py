@@ -332,7 +332,7 @@ async def _tariff_durations(session: AsyncSession, rows: list[Any]) -> dict[uuid
     if not ids:
         return {}
     result = await session.execute(select(Tariff.id, Tariff.duration_days).where(Tariff.id.in_(ids)))
-    return dict(result.tuples().all())
+    return {row[0]: row[1] for row in result.all()}
 
 
 def customer_view(

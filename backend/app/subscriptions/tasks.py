@@ -12,20 +12,17 @@ from app.worker.context import JobContext, job
 
 log = structlog.get_logger(__name__)
 
-# Delays between attempts of a panel sync or cleanup that could not reach the panel.
-RETRY_DELAYS = (30, 120, 600, 1800)
+# Attempts of a panel sync or cleanup that could not reach the panel (then reconcile reports the drift).
+MAX_ATTEMPTS = 5
 
 
 async def _again(ctx: JobContext, name: str, key: str, args: tuple[object, ...], attempt: int) -> str:
-    if attempt > len(RETRY_DELAYS):
+    if attempt >= MAX_ATTEMPTS:
         log.warning("panel_job_gave_up", job=name, key=key, attempts=attempt)
         return "gave up: reconcile will report the drift"
+    delay = ctx["settings"].panel_job_retry_delay_seconds * 4 ** (attempt - 1)
     await ctx["redis"].enqueue_job(
-        name,
-        *args,
-        attempt + 1,
-        _job_id=f"{name}:{key}:retry{attempt + 1}",
-        _defer_by=RETRY_DELAYS[attempt - 1],
+        name, *args, attempt + 1, _job_id=f"{name}:{key}:retry{attempt + 1}", _defer_by=delay or None
     )
     return f"retry {attempt + 1} scheduled"
 
