@@ -133,7 +133,9 @@ class TestProvisioning:
         assert fresh.config_url is not None and fresh.config_url.startswith(f"{url}/sub/")
         assert fresh.share_links == "\n".join(fake._links(user))
 
-    async def test_client_left_by_a_crashed_attempt_is_adopted(self, committed_sessionmaker: Sessions) -> None:
+    async def test_client_left_by_a_crashed_attempt_is_adopted(
+        self, committed_sessionmaker: Sessions
+    ) -> None:
         fake = XuiFake(mode="v3.1")
         async with serving(fake) as url:
             async with unit_of_work(committed_sessionmaker) as s:
@@ -169,7 +171,10 @@ class TestProvisioning:
             pool = PanelPool(FAST)
             try:
                 outcomes = await asyncio.gather(
-                    *(provision_subscription(committed_sessionmaker, settings, pool.get, sub.id) for _ in range(3))
+                    *(
+                        provision_subscription(committed_sessionmaker, settings, pool.get, sub.id)
+                        for _ in range(3)
+                    )
                 )
             finally:
                 await pool.aclose()
@@ -180,7 +185,9 @@ class TestProvisioning:
         assert isinstance(fresh, Subscription) and fresh.status is SubscriptionStatus.active
         assert len(emu.messages_to(user.telegram_id)) == 1
 
-    async def test_technical_failure_fails_over_to_another_server(self, committed_sessionmaker: Sessions) -> None:
+    async def test_technical_failure_fails_over_to_another_server(
+        self, committed_sessionmaker: Sessions
+    ) -> None:
         broken, healthy = XuiFake(mode="v3.1"), XuiFake(mode="v3.1")
         broken.faults.fail_all = True
         async with serving(broken) as broken_url, serving(healthy) as healthy_url:
@@ -218,7 +225,9 @@ class TestProvisioning:
         async with committed_sessionmaker() as s:
             kinds = (
                 await s.scalars(
-                    select(BalanceLedger.kind).where(BalanceLedger.user_id == user.id).order_by(BalanceLedger.created_at)
+                    select(BalanceLedger.kind)
+                    .where(BalanceLedger.user_id == user.id)
+                    .order_by(BalanceLedger.created_at)
                 )
             ).all()
             assert kinds == [LedgerKind.topup, LedgerKind.purchase, LedgerKind.refund]
@@ -229,7 +238,9 @@ class TestProvisioning:
         alert = emu.last_to(ADMIN_CHAT).text or ""
         assert str(sub.id) in alert and "49 ₽" in alert
 
-    async def test_panel_rejection_without_another_server_fails_at_once(self, committed_sessionmaker: Sessions) -> None:
+    async def test_panel_rejection_without_another_server_fails_at_once(
+        self, committed_sessionmaker: Sessions
+    ) -> None:
         fake = XuiFake(mode="v3.1")
         async with serving(fake) as url:
             async with unit_of_work(committed_sessionmaker) as s:
@@ -251,13 +262,22 @@ class TestProvisioning:
             async with unit_of_work(committed_sessionmaker) as s:
                 location = await create_location(s)
                 await marzban_server(
-                    s, location, bad, bad_url, name="m-a", settings={"proxies": {"vless": {}}, "inbounds": {"vless": ["GONE"]}}
+                    s,
+                    location,
+                    bad,
+                    bad_url,
+                    name="m-a",
+                    settings={"proxies": {"vless": {}}, "inbounds": {"vless": ["GONE"]}},
                 )
                 b = await marzban_server(s, location, good, good_url, name="m-b")
                 sub = await buy(s, await funded_user(s), await create_tariff(s), location)
             await run_worker_burst(worker_settings())
         fresh = await reload(committed_sessionmaker, Subscription, sub.id)
-        assert isinstance(fresh, Subscription) and fresh.status is SubscriptionStatus.active and fresh.server_id == b.id
+        assert (
+            isinstance(fresh, Subscription)
+            and fresh.status is SubscriptionStatus.active
+            and fresh.server_id == b.id
+        )
         assert bad.users == {} and good.user(sub.panel_identity) is not None
 
 
