@@ -254,7 +254,7 @@ class TestAutoRenew:
             assert payment is not None and payment.purpose is PaymentPurpose.renewal
             assert payment.status is PaymentStatus.paid and payment.amount == Decimal("49.00")
         assert await texts_queued(redis) == ["subscription_auto_renewed"]
-        assert [a for a in await queued(redis, "subscriptions.extend")] == [(str(sub.id), 1)]
+        assert list(await queued(redis, "subscriptions.extend")) == [(str(sub.id), 1)]
 
     async def test_not_enough_money_sends_one_top_up_reminder(self, world: World, redis: ArqRedis) -> None:
         sub = await world.active(days=30, price="49.00", balance="10")

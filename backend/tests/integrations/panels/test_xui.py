@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -189,7 +189,7 @@ class TestLegacyQuirks:
             config = xui_config(url, fake, settings={"inbound_ids": [1, 2, 3, 4], "flow": "xtls-rprx-vision"})
             async with adapter(config) as panel:
                 state = await panel.create_client(spec())
-                found = {inbound: client for inbound, client in fake.clients()}
+                found = dict(fake.clients())
                 assert sorted(c["email"] for c in found.values()) == [
                     "u42_abcdef0123",
                     "u42_abcdef0123-in2",
@@ -314,7 +314,7 @@ class TestV3:
                 assert fake.logins == 1
             only_token = xui_config(url, fake, username=None, password=None, api_token="tok-1234567890")
             async with adapter(only_token) as panel:
-                with pytest.raises(PanelAuthError, match="3.0 or newer"):
+                with pytest.raises(PanelAuthError, match=r"3\.0 or newer"):
                     await panel.check()
 
     async def test_csrf_is_required_for_cookie_sessions(self) -> None:
@@ -335,22 +335,21 @@ class TestV3:
 
     async def test_update_keeps_what_the_replacement_would_drop(self) -> None:
         fake = XuiFake(mode="v3.1")
-        async with serving(fake) as url:
-            async with adapter(
-                xui_config(url, fake, settings={"inbound_ids": [1, 3], "flow": "xtls-rprx-vision"})
-            ) as panel:
-                created = await panel.create_client(spec())
-                [(_, vless), (_, trojan)] = fake.find("u42_abcdef0123")
-                assert vless["flow"] == "xtls-rprx-vision" and "flow" not in trojan
-                await panel.update_client(spec(device_limit=5))
-                [(_, vless), (_, trojan)] = fake.find("u42_abcdef0123")
-                assert vless["enable"] is True and vless["limitIp"] == 5 and vless["totalGB"] == 50 * GB
-                assert vless["subId"] == created.sub_id and vless["id"] == created.credential
-                assert vless["flow"] == "xtls-rprx-vision" and vless["tgId"] == 42
-                links = await panel.share_links("u42_abcdef0123")
-                assert links[0].startswith(f"vless://{created.credential}@") and links[1].startswith(
-                    "trojan://"
-                )
+        async with serving(fake) as url, adapter(
+            xui_config(url, fake, settings={"inbound_ids": [1, 3], "flow": "xtls-rprx-vision"})
+        ) as panel:
+            created = await panel.create_client(spec())
+            [(_, vless), (_, trojan)] = fake.find("u42_abcdef0123")
+            assert vless["flow"] == "xtls-rprx-vision" and "flow" not in trojan
+            await panel.update_client(spec(device_limit=5))
+            [(_, vless), (_, trojan)] = fake.find("u42_abcdef0123")
+            assert vless["enable"] is True and vless["limitIp"] == 5 and vless["totalGB"] == 50 * GB
+            assert vless["subId"] == created.sub_id and vless["id"] == created.credential
+            assert vless["flow"] == "xtls-rprx-vision" and vless["tgId"] == 42
+            links = await panel.share_links("u42_abcdef0123")
+            assert links[0].startswith(f"vless://{created.credential}@") and links[1].startswith(
+                "trojan://"
+            )
 
     async def test_disabled_on_create_is_applied_after_the_forced_enable(self) -> None:
         fake = XuiFake(mode="v3.1")
