@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.passwords import hash_password
 from app.kit.crypto import random_token
-from app.models import AdminAccount, Location, Server, Tariff, User
+from app.models import AdminAccount, Location, Server, Subscription, Tariff, User
 from app.models.enums import AdminRole, PanelType
 
 _seq = itertools.count(1)
@@ -119,3 +119,32 @@ async def admin_headers(
     admin = await create_admin(session, role)
     tokens = await login(client, admin)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def create_subscription(
+    session: AsyncSession, user: User, location: Location, server: Server | None = None, **kw: Any
+) -> Subscription:
+    """A subscription row (active for 30 days by default), without touching any panel."""
+    from datetime import timedelta
+
+    from app.kit.time import utcnow
+    from app.models.enums import SubscriptionStatus
+    from app.subscriptions.identity import panel_identity
+
+    sub_id = kw.pop("id", uuid.uuid4())
+    now = utcnow()
+    sub = Subscription(
+        id=sub_id,
+        user_id=user.id,
+        location_id=location.id,
+        server_id=server.id if server else None,
+        status=kw.pop("status", SubscriptionStatus.active),
+        starts_at=kw.pop("starts_at", now),
+        ends_at=kw.pop("ends_at", now + timedelta(days=30)),
+        duration_days=kw.pop("duration_days", 30),
+        panel_identity=kw.pop("panel_identity", panel_identity(user.telegram_id, sub_id)),
+        **kw,
+    )
+    session.add(sub)
+    await session.flush()
+    return sub

@@ -335,9 +335,12 @@ class TestV3:
 
     async def test_update_keeps_what_the_replacement_would_drop(self) -> None:
         fake = XuiFake(mode="v3.1")
-        async with serving(fake) as url, adapter(
-            xui_config(url, fake, settings={"inbound_ids": [1, 3], "flow": "xtls-rprx-vision"})
-        ) as panel:
+        async with (
+            serving(fake) as url,
+            adapter(
+                xui_config(url, fake, settings={"inbound_ids": [1, 3], "flow": "xtls-rprx-vision"})
+            ) as panel,
+        ):
             created = await panel.create_client(spec())
             [(_, vless), (_, trojan)] = fake.find("u42_abcdef0123")
             assert vless["flow"] == "xtls-rprx-vision" and "flow" not in trojan
@@ -347,9 +350,7 @@ class TestV3:
             assert vless["subId"] == created.sub_id and vless["id"] == created.credential
             assert vless["flow"] == "xtls-rprx-vision" and vless["tgId"] == 42
             links = await panel.share_links("u42_abcdef0123")
-            assert links[0].startswith(f"vless://{created.credential}@") and links[1].startswith(
-                "trojan://"
-            )
+            assert links[0].startswith(f"vless://{created.credential}@") and links[1].startswith("trojan://")
 
     async def test_disabled_on_create_is_applied_after_the_forced_enable(self) -> None:
         fake = XuiFake(mode="v3.1")
