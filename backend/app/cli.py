@@ -1,4 +1,4 @@
-"""Operator commands: `python -m app.cli bootstrap-admin | seed-demo | check-config`."""
+"""Operator commands: `python -m app.cli bootstrap-admin | bootstrap-servers | seed-demo | check-config`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.db import create_engine, create_sessionmaker, unit_of_work
 from app.kit.crypto import configure_encryption
 from app.logging import configure_logging
 from app.models import Location, Tariff
+from app.servers.bootstrap import bootstrap_servers
 
 DEMO_LOCATIONS = [
     ("USA", "US", "🇺🇸"),
@@ -66,6 +67,8 @@ async def _run(command: str, settings: Settings) -> None:
             if command == "bootstrap-admin":
                 owner = await bootstrap_owner(session, settings)
                 print(f"created owner {owner.username}" if owner else "staff accounts exist; nothing to do")
+            elif command == "bootstrap-servers":
+                print(f"servers: {await bootstrap_servers(session, settings)} created from *_PANELS")
             elif command == "seed-demo":
                 print(f"demo catalog: {await seed_demo(session)} rows added")
     finally:
@@ -75,7 +78,7 @@ async def _run(command: str, settings: Settings) -> None:
 def main() -> None:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m app.cli")
-    parser.add_argument("command", choices=["bootstrap-admin", "seed-demo", "check-config"])
+    parser.add_argument("command", choices=["bootstrap-admin", "bootstrap-servers", "seed-demo", "check-config"])
     args = parser.parse_args()
     settings = load_settings_or_exit()
     configure_logging(settings.log_level, json_output=False)

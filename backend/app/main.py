@@ -22,6 +22,7 @@ from app.kit.crypto import configure_encryption
 from app.logging import configure_logging, register_secret
 from app.middleware import AccessLogMiddleware
 from app.redis import create_redis
+from app.servers.bootstrap import bootstrap_servers
 from app.subscriptions.sublink import router as subscription_link_router
 from app.worker.enqueue import configure_queue
 
@@ -59,10 +60,11 @@ Money is RUB as decimal strings (`"49.00"`). Lists take `?page=&size=` and `?sor
 
 
 async def _bootstrap_owner(app: FastAPI) -> None:
-    """Create the first owner on first start; a database that is down now must not stop the API."""
+    """Create the first owner and the *_PANELS servers on first start; a database that is down must not stop the API."""
     try:
         async with unit_of_work(app.state.sessionmaker) as session:
             await bootstrap_owner(session, app.state.settings)
+            await bootstrap_servers(session, app.state.settings)
     except IntegrityError:
         pass  # another replica created it at the same moment
     except Exception as exc:

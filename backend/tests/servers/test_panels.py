@@ -202,3 +202,37 @@ async def test_new_and_healthy_servers_take_customers(session: AsyncSession, hea
     location = await create_location(session)
     server = await create_server(session, location, health=health)
     assert await pick_server(session, location.id) == server
+
+
+class TestBootstrap:
+    async def test_servers_from_environment_are_created_once(self, session: AsyncSession) -> None:
+        import json
+
+        from app.servers.bootstrap import bootstrap_servers
+        from tests.conftest import make_settings
+
+        xui = [
+            {
+                "name": "nl-boot",
+                "location": "Netherlands",
+                "country_code": "nl",
+                "url": "https://nl.example.com:2053/abc/",
+                "username": "admin",
+                "password": "secret-pass",
+                "inbound_ids": [1, 2],
+                "sub_url": "https://nl.example.com:2096/sub/",
+            }
+        ]
+        marzban = [{"name": "de-boot", "location": "Germany", "url": "https://de.example.com/dashboard/", "username": "a", "password": "b", "proxies": {"vless": {}}}]
+        settings = make_settings(three_xui_panels=json.dumps(xui), marzban_panels=json.dumps(marzban))
+        assert await bootstrap_servers(session, settings) == 2
+        assert await bootstrap_servers(session, settings) == 0
+        nl = await session.scalar(select(Server).where(Server.name == "nl-boot"))
+        de = await session.scalar(select(Server).where(Server.name == "de-boot"))
+        assert nl is not None and nl.settings["inbound_ids"] == [1, 2] and nl.password == "secret-pass"
+        assert de is not None and de.settings["inbounds"] == {"vless": []}
+        with pytest.raises(SystemExit, match="THREE_XUI_PANELS"):
+            await bootstrap_servers(session, make_settings(three_xui_panels="{not json"))
+        bad = [{**xui[0], "name": "other", "inbound_ids": []}]
+        with pytest.raises(SystemExit, match="invalid settings"):
+            await bootstrap_servers(session, make_settings(three_xui_panels=json.dumps(bad)))
