@@ -78,7 +78,9 @@ async def _run(command: str, settings: Settings) -> None:
 def main() -> None:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m app.cli")
-    parser.add_argument("command", choices=["bootstrap-admin", "bootstrap-servers", "seed-demo", "check-config"])
+    parser.add_argument(
+        "command", choices=["bootstrap-admin", "bootstrap-servers", "seed-demo", "check-config"]
+    )
     args = parser.parse_args()
     settings = load_settings_or_exit()
     configure_logging(settings.log_level, json_output=False)

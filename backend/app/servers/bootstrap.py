@@ -68,9 +68,13 @@ async def bootstrap_servers(session: AsyncSession, settings: Settings) -> int:
                 )
             except ValidationError as exc:
                 raise SystemExit(f"{variable}: server {entry.name!r} has invalid settings: {exc}") from None
-            location = await session.scalar(select(Location).where(func.lower(Location.name) == entry.location.lower()))
+            location = await session.scalar(
+                select(Location).where(func.lower(Location.name) == entry.location.lower())
+            )
             if location is None:
-                location = Location(name=entry.location, country_code=entry.country_code.upper(), flag_emoji="")
+                location = Location(
+                    name=entry.location, country_code=entry.country_code.upper(), flag_emoji=""
+                )
                 session.add(location)
                 await session.flush()
             session.add(
@@ -88,5 +92,7 @@ async def bootstrap_servers(session: AsyncSession, settings: Settings) -> int:
             )
             await session.flush()
             created += 1
-            log.info("server_bootstrapped", server=entry.name, panel_type=panel_type.value, location=entry.location)
+            log.info(
+                "server_bootstrapped", server=entry.name, panel_type=panel_type.value, location=entry.location
+            )
     return created

@@ -60,7 +60,9 @@ class TestConnectionTest:
                 headers=headers,
             )
             assert wrong.json()["ok"] is False and wrong.json()["error_kind"] == "auth"
-        gone = await client.post("/api/v1/admin/servers/test", json={**body, "panel_url": "http://127.0.0.1:9/x"}, headers=headers)
+        gone = await client.post(
+            "/api/v1/admin/servers/test", json={**body, "panel_url": "http://127.0.0.1:9/x"}, headers=headers
+        )
         assert gone.json()["ok"] is False and gone.json()["error_kind"] == "unreachable"
         invalid = await client.post(
             "/api/v1/admin/servers/test", json={**body, "settings": {"inbound_ids": []}}, headers=headers
@@ -72,11 +74,16 @@ class TestConnectionTest:
         fake = MarzbanFake()
         async with serving(fake) as url:
             location = await create_location(session)
-            settings = {"proxies": {"vless": {}, "trojan": {}}, "inbounds": {"vless": ["VLESS TCP REALITY", "NOPE"], "trojan": []}}
+            settings = {
+                "proxies": {"vless": {}, "trojan": {}},
+                "inbounds": {"vless": ["VLESS TCP REALITY", "NOPE"], "trojan": []},
+            }
             server = await marzban_server(session, location, fake, url, settings=settings)
             resp = await client.post(f"/api/v1/admin/servers/{server.id}/test", headers=headers)
         result = resp.json()
-        assert result["ok"] is True and result["panel_version"] == "0.8.4" and result["api_generation"] == "v0.8"
+        assert (
+            result["ok"] is True and result["panel_version"] == "0.8.4" and result["api_generation"] == "v0.8"
+        )
         assert result["warnings"] == ["inbound tag 'NOPE' does not exist on the panel"]
         row = await session.get(Server, server.id, populate_existing=True)
         assert row is not None and row.panel_version == "0.8.4" and row.api_generation == "v0.8"
@@ -86,18 +93,24 @@ class TestConnectionTest:
     async def test_support_cannot_trigger_tests(self, client: AsyncClient, session: AsyncSession) -> None:
         headers = await admin_headers(client, session, AdminRole.support)
         server = await create_server(session)
-        assert (await client.post(f"/api/v1/admin/servers/{server.id}/test", headers=headers)).status_code == 403
+        assert (
+            await client.post(f"/api/v1/admin/servers/{server.id}/test", headers=headers)
+        ).status_code == 403
 
 
 class TestLoad:
-    async def test_load_counts_and_online(self, client: AsyncClient, session: AsyncSession, redis: ArqRedis) -> None:
+    async def test_load_counts_and_online(
+        self, client: AsyncClient, session: AsyncSession, redis: ArqRedis
+    ) -> None:
         headers = await admin_headers(client, session, AdminRole.support)
         location = await create_location(session)
         server = await create_server(session, location, max_users=4)
         user = await create_user(session)
         await create_subscription(session, user, location, server, traffic_used_bytes=1000)
         await create_subscription(session, user, location, server, status=SubscriptionStatus.pending)
-        await create_subscription(session, user, location, server, status=SubscriptionStatus.expired, traffic_used_bytes=5)
+        await create_subscription(
+            session, user, location, server, status=SubscriptionStatus.expired, traffic_used_bytes=5
+        )
         resp = await client.get(f"/api/v1/admin/servers/{server.id}/load", headers=headers)
         load = resp.json()
         assert (load["live"], load["free"], load["utilisation_percent"]) == (2, 2, 50)
@@ -168,11 +181,15 @@ class TestHealth:
                 assert await server_tasks.health_check(ctx) == {"hc-good": "ok", "hc-bad": "down"}
                 assert await server_tasks.health_check(ctx) == {"hc-good": "ok", "hc-bad": "down"}
                 assert gauge("vpnshop_panel_up", "hc-bad") == 0 and gauge("vpnshop_panel_up", "hc-good") == 1
-                alerts = [j.args[0] for j in await redis.queued_jobs() if j.function == "notifications.alert_admins"]
+                alerts = [
+                    j.args[0] for j in await redis.queued_jobs() if j.function == "notifications.alert_admins"
+                ]
                 assert alerts == ["alert_server_down"]
                 sick.faults.heal()
                 assert await server_tasks.health_check(ctx) == {"hc-good": "ok", "hc-bad": "ok"}
-                alerts = [j.args[0] for j in await redis.queued_jobs() if j.function == "notifications.alert_admins"]
+                alerts = [
+                    j.args[0] for j in await redis.queued_jobs() if j.function == "notifications.alert_admins"
+                ]
                 assert sorted(alerts) == ["alert_server_down", "alert_server_up"]
             finally:
                 await ctx["panels"].aclose()
@@ -184,7 +201,9 @@ class TestHealth:
             assert bad_row.health is ServerHealth.ok and bad_row.consecutive_failures == 0
             assert bad_row.panel_version == "0.8.4"
 
-    async def test_health_job_runs_in_the_worker(self, committed_sessionmaker: Sessions, redis: ArqRedis) -> None:
+    async def test_health_job_runs_in_the_worker(
+        self, committed_sessionmaker: Sessions, redis: ArqRedis
+    ) -> None:
         fake = XuiFake(mode="legacy")
         async with serving(fake) as url:
             async with unit_of_work(committed_sessionmaker) as s:
@@ -223,7 +242,16 @@ class TestBootstrap:
                 "sub_url": "https://nl.example.com:2096/sub/",
             }
         ]
-        marzban = [{"name": "de-boot", "location": "Germany", "url": "https://de.example.com/dashboard/", "username": "a", "password": "b", "proxies": {"vless": {}}}]
+        marzban = [
+            {
+                "name": "de-boot",
+                "location": "Germany",
+                "url": "https://de.example.com/dashboard/",
+                "username": "a",
+                "password": "b",
+                "proxies": {"vless": {}},
+            }
+        ]
         settings = make_settings(three_xui_panels=json.dumps(xui), marzban_panels=json.dumps(marzban))
         assert await bootstrap_servers(session, settings) == 2
         assert await bootstrap_servers(session, settings) == 0

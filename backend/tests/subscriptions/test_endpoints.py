@@ -50,7 +50,9 @@ async def queued_functions(redis: ArqRedis) -> list[str]:
 
 
 class TestCustomer:
-    async def test_list_detail_and_auto_renew(self, client: AsyncClient, session: AsyncSession, settings: Settings) -> None:
+    async def test_list_detail_and_auto_renew(
+        self, client: AsyncClient, session: AsyncSession, settings: Settings
+    ) -> None:
         location, server, user = await setup(session)
         tariff = await create_tariff(session, name="Month", duration_days=30)
         sub = await create_subscription(
@@ -75,7 +77,11 @@ class TestCustomer:
         assert item["days_left"] == 13 and item["traffic_used_bytes"] == 3 * GB
         assert item["traffic_limit_bytes"] == 10 * GB and item["device_limit"] == 2
         assert item["config_url"] == "https://fi.example.com:2096/sub/abc" and item["tariff_name"] == "Month"
-        assert item["can_auto_renew"] is True and item["auto_renew"] is False and item["quota_exhausted"] is False
+        assert (
+            item["can_auto_renew"] is True
+            and item["auto_renew"] is False
+            and item["quota_exhausted"] is False
+        )
 
         detail = await client.get(f"/api/v1/users/me/subscriptions/{sub.id}", headers=headers)
         assert detail.json()["links"] == ["vless://one@fi:443?type=tcp#a", "trojan://two@fi:2083?type=grpc#b"]
@@ -97,10 +103,17 @@ class TestCustomer:
     ) -> None:
         location, server, user = await setup(session)
         trial = await create_subscription(session, user, location, server, is_trial=True)
-        [item] = (await client.get("/api/v1/users/me/subscriptions", headers=user_headers(settings, user))).json()
-        assert item["config_url"] == f"https://shop.test/sub/{user.sub_token}" and item["can_auto_renew"] is False
+        [item] = (
+            await client.get("/api/v1/users/me/subscriptions", headers=user_headers(settings, user))
+        ).json()
+        assert (
+            item["config_url"] == f"https://shop.test/sub/{user.sub_token}"
+            and item["can_auto_renew"] is False
+        )
         resp = await client.patch(
-            f"/api/v1/users/me/subscriptions/{trial.id}", json={"auto_renew": True}, headers=user_headers(settings, user)
+            f"/api/v1/users/me/subscriptions/{trial.id}",
+            json={"auto_renew": True},
+            headers=user_headers(settings, user),
         )
         assert resp.status_code == 400 and resp.json()["error"] == "AutoRenewUnavailable"
 
@@ -114,13 +127,20 @@ class TestCustomer:
         assert resp.status_code == 201, resp.text
         assert resp.json()["status"] == "pending" and resp.json()["is_trial"] is True
         sub = await session.get(Subscription, uuid.UUID(resp.json()["id"]))
-        assert sub is not None and sub.duration_days == 5 and sub.traffic_limit_bytes == 10 * GB and sub.device_limit == 1
+        assert (
+            sub is not None
+            and sub.duration_days == 5
+            and sub.traffic_limit_bytes == 10 * GB
+            and sub.device_limit == 1
+        )
         assert "subscriptions.provision" in await queued_functions(redis)
         again = await client.post("/api/v1/users/me/trial", headers=headers)
         assert again.status_code == 409 and again.json()["error"] == "TrialAlreadyUsed"
 
         await set_value(session, TRIAL_ENABLED, False)
-        off = await client.post("/api/v1/users/me/trial", headers=user_headers(settings, await create_user(session)))
+        off = await client.post(
+            "/api/v1/users/me/trial", headers=user_headers(settings, await create_user(session))
+        )
         assert off.status_code == 400 and off.json()["error"] == "TrialUnavailable"
 
     async def test_trial_location_full_or_missing(
@@ -138,7 +158,9 @@ class TestCustomer:
         refreshed = await session.get(User, user_id, populate_existing=True)
         assert refreshed is not None and refreshed.trial_used_at is None  # nothing was used up
 
-    async def test_sub_link_and_rotation(self, client: AsyncClient, session: AsyncSession, settings: Settings) -> None:
+    async def test_sub_link_and_rotation(
+        self, client: AsyncClient, session: AsyncSession, settings: Settings
+    ) -> None:
         location, server, user = await setup(session)
         first_end = utcnow() + timedelta(days=3)
         await create_subscription(
@@ -152,9 +174,17 @@ class TestCustomer:
             ends_at=first_end,
         )
         await create_subscription(
-            session, user, location, server, share_links="trojan://b@h:2#y", traffic_used_bytes=50, traffic_limit_bytes=GB
+            session,
+            user,
+            location,
+            server,
+            share_links="trojan://b@h:2#y",
+            traffic_used_bytes=50,
+            traffic_limit_bytes=GB,
         )
-        await create_subscription(session, user, location, server, status=SubscriptionStatus.expired, share_links="ss://z")
+        await create_subscription(
+            session, user, location, server, status=SubscriptionStatus.expired, share_links="ss://z"
+        )
         token, headers = user.sub_token, user_headers(settings, user)
         resp = await client.get(f"/sub/{token}")
         assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/plain")
@@ -166,7 +196,10 @@ class TestCustomer:
         assert resp.headers["subscription-userinfo"] == (
             f"upload=0; download=150; total={2 * GB}; expire={int(first_end.timestamp())}"
         )
-        assert resp.headers["profile-title"] == "base64:" + base64.b64encode(settings.shop_name.encode()).decode()
+        assert (
+            resp.headers["profile-title"]
+            == "base64:" + base64.b64encode(settings.shop_name.encode()).decode()
+        )
         assert resp.headers["profile-update-interval"] == "12" and resp.headers["cache-control"] == "no-store"
 
         rotated = await client.post("/api/v1/users/me/subscription-url/rotate", headers=headers)
@@ -198,35 +231,60 @@ class TestStaff:
     async def test_list_filters_and_views(self, client: AsyncClient, session: AsyncSession) -> None:
         headers = await admin_headers(client, session, AdminRole.support)
         location, server, user = await setup(session)
-        soon = await create_subscription(session, user, location, server, ends_at=utcnow() + timedelta(days=1))
-        later = await create_subscription(session, user, location, server, ends_at=utcnow() + timedelta(days=20))
-        await create_subscription(session, await create_user(session), location, None, status=SubscriptionStatus.pending)
-        everything = await client.get("/api/v1/admin/subscriptions", params={"location_id": str(location.id)}, headers=headers)
+        soon = await create_subscription(
+            session, user, location, server, ends_at=utcnow() + timedelta(days=1)
+        )
+        later = await create_subscription(
+            session, user, location, server, ends_at=utcnow() + timedelta(days=20)
+        )
+        await create_subscription(
+            session, await create_user(session), location, None, status=SubscriptionStatus.pending
+        )
+        everything = await client.get(
+            "/api/v1/admin/subscriptions", params={"location_id": str(location.id)}, headers=headers
+        )
         assert everything.json()["total"] == 3
         expiring = await client.get(
             "/api/v1/admin/subscriptions",
-            params={"expiring_before": (utcnow() + timedelta(days=2)).isoformat(), "location_id": str(location.id)},
+            params={
+                "expiring_before": (utcnow() + timedelta(days=2)).isoformat(),
+                "location_id": str(location.id),
+            },
             headers=headers,
         )
         assert [i["id"] for i in expiring.json()["items"]] == [str(soon.id)]
         by_user = await client.get(
-            "/api/v1/admin/subscriptions", params={"user_id": str(user.id), "sort": "-ends_at", "size": 1}, headers=headers
+            "/api/v1/admin/subscriptions",
+            params={"user_id": str(user.id), "sort": "-ends_at", "size": 1},
+            headers=headers,
         )
         page = by_user.json()
         assert page["total"] == 2 and page["pages"] == 2 and page["items"][0]["id"] == str(later.id)
         item = page["items"][0]
         assert item["server_name"] == server.name and item["telegram_id"] == user.telegram_id
         assert item["panel_identity"] == later.panel_identity
-        pending = await client.get("/api/v1/admin/subscriptions", params={"status": "pending", "server_id": str(server.id)}, headers=headers)
+        pending = await client.get(
+            "/api/v1/admin/subscriptions",
+            params={"status": "pending", "server_id": str(server.id)},
+            headers=headers,
+        )
         assert pending.json()["total"] == 0
-        found = await client.get("/api/v1/admin/subscriptions", params={"q": soon.panel_identity[-6:]}, headers=headers)
+        found = await client.get(
+            "/api/v1/admin/subscriptions", params={"q": soon.panel_identity[-6:]}, headers=headers
+        )
         assert [i["id"] for i in found.json()["items"]] == [str(soon.id)]
         soon_id = soon.id
         one = await client.get(f"/api/v1/admin/subscriptions/{soon_id}", headers=headers)
         assert one.status_code == 200 and one.json()["config_url"] is None
-        assert (await client.get("/api/v1/admin/subscriptions", params={"sort": "secret"}, headers=headers)).status_code == 400
-        assert (await client.get(f"/api/v1/admin/subscriptions/{uuid.uuid4()}", headers=headers)).status_code == 404
-        denied = await client.post(f"/api/v1/admin/subscriptions/{soon_id}/extend", json={"days": 1}, headers=headers)
+        assert (
+            await client.get("/api/v1/admin/subscriptions", params={"sort": "secret"}, headers=headers)
+        ).status_code == 400
+        assert (
+            await client.get(f"/api/v1/admin/subscriptions/{uuid.uuid4()}", headers=headers)
+        ).status_code == 404
+        denied = await client.post(
+            f"/api/v1/admin/subscriptions/{soon_id}/extend", json={"days": 1}, headers=headers
+        )
         assert denied.status_code == 403
 
     async def test_extend_pause_resume_are_audited(
@@ -235,20 +293,34 @@ class TestStaff:
         headers = await admin_headers(client, session, AdminRole.admin)
         location, server, user = await setup(session)
         sub = await create_subscription(session, user, location, server)
-        expired = await create_subscription(session, user, location, server, status=SubscriptionStatus.expired)
+        expired = await create_subscription(
+            session, user, location, server, status=SubscriptionStatus.expired
+        )
         expired_id = expired.id
         end = sub.ends_at
         assert end is not None
-        resp = await client.post(f"/api/v1/admin/subscriptions/{sub.id}/extend", json={"days": 7}, headers=headers)
+        resp = await client.post(
+            f"/api/v1/admin/subscriptions/{sub.id}/extend", json={"days": 7}, headers=headers
+        )
         assert resp.status_code == 200, resp.text
         assert resp.json()["ends_at"].startswith((end + timedelta(days=7)).date().isoformat())
-        assert (await client.post(f"/api/v1/admin/subscriptions/{sub.id}/disable", headers=headers)).json()["status"] == "disabled"
-        assert (await client.post(f"/api/v1/admin/subscriptions/{sub.id}/enable", headers=headers)).json()["status"] == "active"
-        actions = (await session.scalars(select(AuditLog.action).where(AuditLog.entity_id == str(sub.id)))).all()
+        assert (await client.post(f"/api/v1/admin/subscriptions/{sub.id}/disable", headers=headers)).json()[
+            "status"
+        ] == "disabled"
+        assert (await client.post(f"/api/v1/admin/subscriptions/{sub.id}/enable", headers=headers)).json()[
+            "status"
+        ] == "active"
+        actions = (
+            await session.scalars(select(AuditLog.action).where(AuditLog.entity_id == str(sub.id)))
+        ).all()
         assert sorted(actions) == ["subscription.disable", "subscription.enable", "subscription.extend"]
         functions = await queued_functions(redis)
-        assert functions.count("subscriptions.extend") == 1 and functions.count("subscriptions.sync_client") == 2
-        bad = await client.post(f"/api/v1/admin/subscriptions/{sub.id}/extend", json={"days": 0}, headers=headers)
+        assert (
+            functions.count("subscriptions.extend") == 1 and functions.count("subscriptions.sync_client") == 2
+        )
+        bad = await client.post(
+            f"/api/v1/admin/subscriptions/{sub.id}/extend", json={"days": 0}, headers=headers
+        )
         assert bad.status_code == 422
         resp = await client.post(f"/api/v1/admin/subscriptions/{expired_id}/enable", headers=headers)
         assert resp.status_code == 409 and resp.json()["error"] == "SubscriptionStateConflict"
@@ -268,14 +340,22 @@ class TestStaff:
         )
         assert by_days.status_code == 201, by_days.text
         body = by_days.json()
-        assert body["status"] == "pending" and body["duration_days"] == 14 and body["traffic_limit_bytes"] == 50 * GB
+        assert (
+            body["status"] == "pending"
+            and body["duration_days"] == 14
+            and body["traffic_limit_bytes"] == 50 * GB
+        )
         by_tariff = await client.post(
             f"/api/v1/admin/users/{user.id}/subscriptions",
             json={"location_id": str(loc_id), "tariff_id": str(tariff_id)},
             headers=headers,
         )
         body = by_tariff.json()
-        assert body["duration_days"] == 90 and body["traffic_limit_bytes"] == 200 * GB and body["device_limit"] == 3
+        assert (
+            body["duration_days"] == 90
+            and body["traffic_limit_bytes"] == 200 * GB
+            and body["device_limit"] == 3
+        )
         neither = await client.post(
             f"/api/v1/admin/users/{user_id}/subscriptions", json={"location_id": str(loc_id)}, headers=headers
         )
@@ -287,7 +367,9 @@ class TestStaff:
         )
         assert unknown.status_code == 404
         resp = await client.post(
-            f"/api/v1/admin/users/{user_id}/subscriptions", json={"location_id": str(full_id), "days": 1}, headers=headers
+            f"/api/v1/admin/users/{user_id}/subscriptions",
+            json={"location_id": str(full_id), "days": 1},
+            headers=headers,
         )
         assert resp.status_code == 409 and resp.json()["error"] == "LocationFull"
         resp = await client.post(
@@ -297,7 +379,9 @@ class TestStaff:
         )
         assert resp.status_code == 400 and resp.json()["error"] == "TariffNotForLocation"
 
-    async def test_drift_report_endpoints(self, client: AsyncClient, session: AsyncSession, redis: ArqRedis) -> None:
+    async def test_drift_report_endpoints(
+        self, client: AsyncClient, session: AsyncSession, redis: ArqRedis
+    ) -> None:
         headers = await admin_headers(client, session, AdminRole.admin)
         empty = await client.get("/api/v1/admin/reconcile", headers=headers)
         assert empty.json() == {"generated_at": None, "servers": [], "items": []}
@@ -328,7 +412,9 @@ class TestStaff:
         ]
         await reconcile.store_report(redis, DriftReport(generated_at=utcnow(), servers=[], items=items))
         assert len((await client.get("/api/v1/admin/reconcile", headers=headers)).json()["items"]) == 2
-        foreign = await client.post("/api/v1/admin/reconcile/fix", json={"item_id": items[0].id}, headers=headers)
+        foreign = await client.post(
+            "/api/v1/admin/reconcile/fix", json={"item_id": items[0].id}, headers=headers
+        )
         assert foreign.status_code == 400 and foreign.json()["error"] == "DriftNotFixable"
         unknown = await client.post("/api/v1/admin/reconcile/fix", json={"item_id": "nope"}, headers=headers)
         assert unknown.status_code == 404
@@ -337,7 +423,9 @@ class TestStaff:
 
 
 class TestCatalogAvailability:
-    async def test_public_locations_say_when_sold_out(self, client: AsyncClient, session: AsyncSession) -> None:
+    async def test_public_locations_say_when_sold_out(
+        self, client: AsyncClient, session: AsyncSession
+    ) -> None:
         roomy = await create_location(session, name="Roomy")
         await create_server(session, roomy, max_users=5)
         full = await create_location(session, name="Full")
@@ -347,7 +435,9 @@ class TestCatalogAvailability:
         await create_server(session, down, health=ServerHealth.down)
         waiting = await create_location(session, name="Waiting")  # one place, taken by a pending purchase
         await create_server(session, waiting, max_users=1)
-        await create_subscription(session, await create_user(session), waiting, None, status=SubscriptionStatus.pending)
+        await create_subscription(
+            session, await create_user(session), waiting, None, status=SubscriptionStatus.pending
+        )
         await create_location(session, name="Empty")
         resp = await client.get("/api/v1/locations")
         available = {loc["name"]: loc["available"] for loc in resp.json()}

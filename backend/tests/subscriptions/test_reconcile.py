@@ -26,7 +26,9 @@ class TestReconcile:
             world.fake._inbound(inbound_id)["settings"]["clients"].remove(client)  # type: ignore[index]
         async with unit_of_work(world.sessions) as s:
             await s.execute(
-                update(Subscription).where(Subscription.id == orphaned.id).values(status=SubscriptionStatus.failed)
+                update(Subscription)
+                .where(Subscription.id == orphaned.id)
+                .values(status=SubscriptionStatus.failed)
             )
 
         report = await reconcile.build_report(world.sessions, world.pool.get)
@@ -45,7 +47,9 @@ class TestReconcile:
         assert in_line.panel_identity not in {i.identity for i in report.items}
 
         for kind, identity in list(kinds):
-            outcome = await reconcile.fix_item(world.sessions, redis, world.pool.get, kinds[kind, identity].id)
+            outcome = await reconcile.fix_item(
+                world.sessions, redis, world.pool.get, kinds[kind, identity].id
+            )
             assert outcome != "panel unreachable, try again later"
         assert [i.kind for i in (await reconcile.load_report(redis)).items] == ["foreign_client"]
         again = await reconcile.build_report(world.sessions, world.pool.get)
@@ -69,6 +73,10 @@ class TestReconcile:
     async def test_pending_clients_are_left_to_provisioning(self, world: World) -> None:
         sub = await world.active()
         async with unit_of_work(world.sessions) as s:
-            await s.execute(update(Subscription).where(Subscription.id == sub.id).values(status=SubscriptionStatus.pending))
+            await s.execute(
+                update(Subscription)
+                .where(Subscription.id == sub.id)
+                .values(status=SubscriptionStatus.pending)
+            )
         report = await reconcile.build_report(world.sessions, world.pool.get)
         assert sub.panel_identity not in {i.identity for i in report.items}
