@@ -5,14 +5,33 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from app.integrations.panels.base import PanelClient, PanelConfig
+from app.integrations.panels.base import ClientSpec, PanelClient, PanelConfig
 from app.integrations.panels.factory import PanelTuning, create_panel
 from app.models.enums import PanelType
 from fakes.marzban import MarzbanFake
 from fakes.server import BackgroundServer
 from fakes.xui import XuiFake
+
+GB = 1024**3
+
+
+def client_spec(identity: str = "u42_abcdef0123", **kw: Any) -> ClientSpec:
+    """A client as the shop asks for it: until 2031-01-01 12:00 UTC, 50 GB, 2 devices."""
+    values: dict[str, Any] = {
+        "identity": identity,
+        "expires_at": datetime(2031, 1, 1, 12, 0, tzinfo=UTC),
+        "traffic_limit_bytes": 50 * GB,
+        "device_limit": 2,
+        "enabled": True,
+        "telegram_id": 42,
+        "note": "sub 1",
+    }
+    values.update(kw)
+    return ClientSpec(**values)
+
 
 FAST = PanelTuning(timeout=2.0, connect_timeout=1.0, max_parallel=8, retry_attempts=3, retry_backoff=0.0)
 

@@ -302,3 +302,41 @@ class TestSweeper:
         with at(utcnow() + timedelta(minutes=11)):
             assert await lifecycle.sweep_pending(world.sessions) == 1
         assert await queued(redis, "subscriptions.provision") == [(str(sub.id), None)]
+
+
+class TestJobsInTheWorker:
+    async def test_every_lifecycle_job_runs_in_the_worker(self, world: World, redis: ArqRedis) -> None:
+        from app.subscriptions import reconcile
+        from tests.conftest import run_worker_burst
+
+        sub = await world.active()
+        await redis.flushdb()
+        for n, name in enumerate(
+            [
+                "subscriptions.expire",
+                "subscriptions.remind",
+                "subscriptions.auto_renew",
+                "subscriptions.sync_traffic",
+                "subscriptions.sweep_pending",
+                "subscriptions.reconcile",
+            ]
+        ):
+            await redis.enqueue_job(name, _job_id=f"once-{n}")
+        await redis.enqueue_job("subscriptions.extend", str(sub.id), 1, _job_id="extend-once")
+        await redis.enqueue_job(
+            "subscriptions.cleanup_client", str(world.server.id), "u1_00000000ff", 1, _job_id="cleanup-once"
+        )
+        worker = await run_worker_burst(world.settings)
+        assert worker.jobs_failed == 0 and worker.jobs_complete == 8
+        report = await reconcile.load_report(redis)
+        assert report.generated_at is not None and [i.identity for i in report.items] == ["owner-phone"]
+
+    async def test_unreachable_panel_sync_retries_then_gives_up(self, world: World, redis: ArqRedis) -> None:
+        from tests.conftest import run_worker_burst
+
+        sub = await world.active()
+        await redis.flushdb()
+        world.fake.faults.fail_all = True
+        await redis.enqueue_job("subscriptions.sync_client", str(sub.id), 1, _job_id="sync-down")
+        worker = await run_worker_burst(world.settings)
+        assert worker.jobs_complete == 5 and worker.jobs_failed == 0  # 5 attempts, then reconcile's turn

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +11,6 @@ from app.integrations.panels import marzban as marzban_module
 from app.integrations.panels.base import (
     ClientAlreadyExists,
     ClientNotFound,
-    ClientSpec,
     PanelAuthError,
     PanelBadInput,
     PanelTechnicalError,
@@ -21,21 +19,9 @@ from app.integrations.panels.base import (
 from app.integrations.panels.marzban import normalise_base
 from fakes.marzban import MarzbanFake
 from tests.panel_fakes import adapter, marzban_config, serving
+from tests.panel_fakes import client_spec as spec
 
 GB = 1024**3
-
-
-def spec(identity: str = "u42_abcdef0123", **kw: Any) -> ClientSpec:
-    values: dict[str, Any] = {
-        "identity": identity,
-        "expires_at": datetime(2031, 1, 1, 12, 0, tzinfo=UTC),
-        "traffic_limit_bytes": 10 * GB,
-        "device_limit": 3,
-        "telegram_id": 42,
-        "note": "tg:42",
-    }
-    values.update(kw)
-    return ClientSpec(**values)
 
 
 class TestMarzban:
@@ -60,7 +46,7 @@ class TestMarzban:
             user = fake.user("u42_abcdef0123")
             assert user is not None
             # Unix seconds and bytes; both protocols with every inbound ([] = all).
-            assert user["expire"] == 1925035200 and user["data_limit"] == 10 * GB
+            assert user["expire"] == 1925035200 and user["data_limit"] == 50 * GB
             assert (
                 set(user["proxies"]) == {"vless", "trojan"}
                 and user["proxies"]["vless"]["flow"] == "xtls-rprx-vision"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -14,7 +13,6 @@ import pytest
 from app.integrations.panels.base import (
     ClientAlreadyExists,
     ClientNotFound,
-    ClientSpec,
     PanelAuthError,
     PanelBadInput,
     PanelTechnicalError,
@@ -24,23 +22,10 @@ from app.integrations.panels.factory import PanelTuning
 from app.integrations.panels.xui import base_identity, map_failure, normalise_base
 from fakes.xui import XuiFake
 from tests.panel_fakes import FAST, adapter, serving, xui_config
+from tests.panel_fakes import client_spec as spec
 
 MODES = ["legacy", "v3.0", "v3.1"]
 GB = 1024**3
-
-
-def spec(identity: str = "u42_abcdef0123", **kw: Any) -> ClientSpec:
-    values: dict[str, Any] = {
-        "identity": identity,
-        "expires_at": datetime(2031, 1, 1, 12, 0, tzinfo=UTC),
-        "traffic_limit_bytes": 50 * GB,
-        "device_limit": 2,
-        "enabled": True,
-        "telegram_id": 42,
-        "note": "sub 1",
-    }
-    values.update(kw)
-    return ClientSpec(**values)
 
 
 class TestBasePath:
