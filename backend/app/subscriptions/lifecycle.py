@@ -57,7 +57,8 @@ log = structlog.get_logger(__name__)
 
 BATCH = 500
 PARALLEL_PANEL_CALLS = 10
-STUCK_AFTER = timedelta(minutes=10)
+# Longer than the longest pause between provisioning attempts, so a scheduled retry is not doubled.
+STUCK_AFTER = timedelta(minutes=15)
 
 TECHNICAL = "technical error"  # the panel could not be reached: the caller schedules a retry
 

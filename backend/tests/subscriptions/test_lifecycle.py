@@ -299,7 +299,7 @@ class TestSweeper:
             sub = await create_pending_subscription(s, await create_user(s), None, location, duration_days=3)
         await redis.flushdb()  # the job is lost (Redis restarted without persistence)
         assert await lifecycle.sweep_pending(world.sessions) == 0
-        with at(utcnow() + timedelta(minutes=11)):
+        with at(utcnow() + timedelta(minutes=16)):
             assert await lifecycle.sweep_pending(world.sessions) == 1
         assert await queued(redis, "subscriptions.provision") == [(str(sub.id), None)]
 
