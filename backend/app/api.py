@@ -10,6 +10,7 @@ from app.admin_auth.endpoints import router as admin_auth_router
 from app.audit.endpoints import router as audit_router
 from app.catalog.endpoints import admin_router as catalog_admin_router
 from app.catalog.endpoints import public_router as catalog_public_router
+from app.ratelimit.deps import limit_public
 from app.servers.endpoints import router as servers_router
 from app.subscriptions.endpoints import admin_router as subscriptions_admin_router
 from app.subscriptions.endpoints import customer_router as subscriptions_customer_router
@@ -17,14 +18,9 @@ from app.users.endpoints import auth_router as users_auth_router
 from app.users.endpoints import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
-for r in (
-    admin_auth_router,
-    users_auth_router,
-    users_router,
-    catalog_public_router,
-    subscriptions_customer_router,
-):
+for r in (admin_auth_router, users_auth_router, users_router, subscriptions_customer_router):
     api_router.include_router(r)
+api_router.include_router(catalog_public_router, dependencies=[Depends(limit_public)])
 
 # Admin routers: authentication runs before anything else of the route (a 401 never turns into a 404),
 # and each route adds its role guard (RequireRole) in `dependencies=`.

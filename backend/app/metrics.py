@@ -13,6 +13,9 @@ WEBHOOK_REJECTED = Counter(
 PROVISIONING = Counter("vpnshop_provisioning_total", "provisioning outcomes", ["panel_type", "outcome"])
 PANEL_UP = Gauge("vpnshop_panel_up", "1 when the server's panel answers its health check", ["server"])
 BROADCAST_SENT = Counter("vpnshop_broadcast_messages_total", "broadcast deliveries", ["outcome"])
+WORKER_HEARTBEAT = Gauge(
+    "vpnshop_worker_heartbeat_timestamp_seconds", "Unix time of the worker's last heartbeat job"
+)
 PANEL_LATENCY = Gauge("vpnshop_panel_latency_seconds", "latency of the last panel health check", ["server"])
 SUBSCRIPTION_JOBS = Counter(
     "vpnshop_subscription_lifecycle_total", "subscription lifecycle events", ["event"]

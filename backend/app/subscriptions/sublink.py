@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import base64
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import select
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
 from app.models import Subscription, User
 from app.models.enums import SubscriptionStatus
+from app.ratelimit.deps import limit_public
 from app.shop_settings.registry import get_value
 from app.subscriptions.service import links_of
 from app.subscriptions.settings import LINK_UPDATE_HOURS
 
-router = APIRouter(tags=["subscription link"])
+# Public and unauthenticated: limited per address like the catalog (guessing tokens gets nowhere fast).
+router = APIRouter(tags=["subscription link"], dependencies=[Depends(limit_public)])
 
 
 def userinfo(subs: list[Subscription]) -> str:
