@@ -17,6 +17,8 @@ from app.ratelimit.deps import limit_public
 from app.servers.endpoints import router as servers_router
 from app.shop_settings.endpoints import public_router as shop_info_router
 from app.shop_settings.endpoints import router as settings_router
+from app.subscriptions.endpoints import admin_router as subscriptions_admin_router
+from app.subscriptions.endpoints import customer_router as subscriptions_customer_router
 from app.support.endpoints import admin_router as support_admin_router
 from app.support.endpoints import customer_router as support_customer_router
 from app.users.admin_endpoints import router as users_admin_router
@@ -24,14 +26,26 @@ from app.users.endpoints import auth_router as users_auth_router
 from app.users.endpoints import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
-for r in (admin_auth_router, users_auth_router, users_router, support_customer_router):
+for r in (
+    admin_auth_router,
+    users_auth_router,
+    users_router,
+    support_customer_router,
+    subscriptions_customer_router,
+):
     api_router.include_router(r)
 for r in (catalog_public_router, shop_info_router):
     api_router.include_router(r, dependencies=[Depends(limit_public)])
 
 # Admin routers: authentication runs before anything else of the route (a 401 never turns into a 404),
 # and each route adds its role guard (RequireRole) in `dependencies=`.
-for r in (catalog_admin_router, servers_router, admin_accounts_router, audit_router):
+for r in (
+    catalog_admin_router,
+    servers_router,
+    admin_accounts_router,
+    audit_router,
+    subscriptions_admin_router,
+):
     api_router.include_router(r, dependencies=[Depends(get_principal)])
 for r in (
     users_admin_router,

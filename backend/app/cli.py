@@ -1,4 +1,4 @@
-"""Operator commands: `python -m app.cli bootstrap-admin | seed-demo | check-config | migrate | rotate-encryption`."""
+"""Operator commands: `python -m app.cli bootstrap-admin | bootstrap-servers | seed-demo | check-config | migrate | rotate-encryption`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.logging import configure_logging
 from app.models import Location, Tariff
 from app.ops.encryption import UndecryptableValue, rotate_encryption
 from app.ops.migrations import upgrade_to_head
+from app.servers.bootstrap import bootstrap_servers
 
 DEMO_LOCATIONS = [
     ("USA", "US", "🇺🇸"),
@@ -68,6 +69,8 @@ async def _run(command: str, settings: Settings) -> None:
             if command == "bootstrap-admin":
                 owner = await bootstrap_owner(session, settings)
                 print(f"created owner {owner.username}" if owner else "staff accounts exist; nothing to do")
+            elif command == "bootstrap-servers":
+                print(f"servers: {await bootstrap_servers(session, settings)} created from *_PANELS")
             elif command == "seed-demo":
                 print(f"demo catalog: {await seed_demo(session)} rows added")
             elif command == "rotate-encryption":
@@ -85,7 +88,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m app.cli")
     parser.add_argument(
         "command",
-        choices=["bootstrap-admin", "seed-demo", "check-config", "migrate", "rotate-encryption"],
+        choices=[
+            "bootstrap-admin",
+            "bootstrap-servers",
+            "seed-demo",
+            "check-config",
+            "migrate",
+            "rotate-encryption",
+        ],
         help="migrate: alembic upgrade head under a lock (safe with many replicas); "
         "rotate-encryption: re-encrypt stored secrets under SECRET_KEY (SECRET_KEY_PREVIOUS = the old key)",
     )

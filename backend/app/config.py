@@ -133,6 +133,20 @@ class Settings(BaseSettings):
     broadcast_concurrency: int = Field(default=8, ge=1, le=100)
     broadcast_chunk_seconds: int = Field(default=240, ge=1, le=3600)
 
+    # VPN panels: per-server HTTP timeouts, parallelism and retries of transient failures.
+    panel_timeout_seconds: float = 15.0
+    panel_connect_timeout_seconds: float = 5.0
+    panel_max_parallel: int = Field(default=8, ge=1, le=100)
+    panel_retry_attempts: int = Field(default=3, ge=1, le=10)
+    panel_retry_backoff_seconds: float = 0.5
+    # Provisioning: attempts before a purchase is refunded, and the first retry delay (doubles each time).
+    provision_max_attempts: int = Field(default=5, ge=1, le=20)
+    provision_retry_delay_seconds: float = 15.0
+    # Panel syncs and cleanups that could not reach the panel retry after this delay (x4 each time).
+    panel_job_retry_delay_seconds: float = 30.0
+    # Health checks: failed checks in a row before a server is marked down.
+    panel_down_after_failures: int = Field(default=3, ge=1, le=100)
+
     sandbox_mode: bool = False
     topup_min_amount: Decimal = Decimal("50")
     topup_max_amount: Decimal = Decimal("100000")

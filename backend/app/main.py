@@ -25,6 +25,8 @@ from app.logging import configure_logging, register_secret
 from app.middleware import AccessLogMiddleware
 from app.ratelimit.deps import build_limiters
 from app.redis import create_redis
+from app.servers.bootstrap import bootstrap_servers
+from app.subscriptions.sublink import router as subscription_link_router
 from app.worker.enqueue import configure_queue
 
 log = structlog.get_logger(__name__)
@@ -35,6 +37,11 @@ OPENAPI_TAGS = [
     {"name": "catalog", "description": "Public: locations and tariffs on sale."},
     {"name": "admin: catalog", "description": "Locations and tariffs (staff JWT or API key)."},
     {"name": "admin: servers", "description": "VPN panels; credentials are write-only."},
+    {
+        "name": "admin: subscriptions",
+        "description": "Customers' VPN access: list, extend, grant, pause, drift.",
+    },
+    {"name": "subscription link", "description": "`/sub/{token}`: every active subscription in one link."},
     {"name": "admin: accounts", "description": "Staff accounts and roles (owner only)."},
     {"name": "admin: audit log", "description": "Every admin write: who, what, before/after, from where."},
     {
@@ -86,10 +93,11 @@ def attach_resources(app: FastAPI, engine: AsyncEngine, redis: ArqRedis) -> None
 
 
 async def _bootstrap_owner(app: FastAPI) -> None:
-    """Create the first owner on first start; a database that is down now must not stop the API."""
+    """Create the first owner and the *_PANELS servers on first start; a database that is down must not stop the API."""
     try:
         async with unit_of_work(app.state.sessionmaker) as session:
             await bootstrap_owner(session, app.state.settings)
+            await bootstrap_servers(session, app.state.settings)
     except IntegrityError:
         pass  # another replica created it at the same moment
     except Exception as exc:
@@ -151,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(subscription_link_router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
         app, include_in_schema=False, should_gzip=True
     )

@@ -16,3 +16,7 @@ BROADCAST_SENT = Counter("vpnshop_broadcast_messages_total", "broadcast deliveri
 WORKER_HEARTBEAT = Gauge(
     "vpnshop_worker_heartbeat_timestamp_seconds", "Unix time of the worker's last heartbeat job"
 )
+PANEL_LATENCY = Gauge("vpnshop_panel_latency_seconds", "latency of the last panel health check", ["server"])
+SUBSCRIPTION_JOBS = Counter(
+    "vpnshop_subscription_lifecycle_total", "subscription lifecycle events", ["event"]
+)

@@ -35,6 +35,7 @@ from app.models.enums import (
     SubscriptionStatus,
     TicketStatus,
 )
+from app.subscriptions.identity import panel_identity
 
 _seq = itertools.count(1)
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -125,27 +126,6 @@ async def create_server(session: AsyncSession, location: Location | None = None,
     return server
 
 
-async def create_subscription(
-    session: AsyncSession, user: User, location: Location | None = None, **kw: Any
-) -> Subscription:
-    """A subscription (active, 30 days from now by default)."""
-    if location is None:
-        location = await create_location(session)
-    now = utcnow()
-    sub = Subscription(
-        user_id=user.id,
-        location_id=location.id,
-        status=kw.pop("status", SubscriptionStatus.active),
-        starts_at=kw.pop("starts_at", now),
-        ends_at=kw.pop("ends_at", now + timedelta(days=30)),
-        panel_identity=kw.pop("panel_identity", f"u{next(_seq)}-{uuid.uuid4().hex[:12]}"),
-        **kw,
-    )
-    session.add(sub)
-    await session.flush()
-    return sub
-
-
 async def create_payment(
     session: AsyncSession, user: User, amount: str | Decimal = "100", **kw: Any
 ) -> Payment:
@@ -198,3 +178,32 @@ async def admin_headers(
     admin = await create_admin(session, role)
     tokens = await login(client, admin)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def create_subscription(
+    session: AsyncSession,
+    user: User,
+    location: Location | None = None,
+    server: Server | None = None,
+    **kw: Any,
+) -> Subscription:
+    """A subscription row (active for 30 days by default), without touching any panel."""
+    if location is None:
+        location = await create_location(session)
+    sub_id = kw.pop("id", uuid.uuid4())
+    now = utcnow()
+    sub = Subscription(
+        id=sub_id,
+        user_id=user.id,
+        location_id=location.id,
+        server_id=server.id if server else None,
+        status=kw.pop("status", SubscriptionStatus.active),
+        starts_at=kw.pop("starts_at", now),
+        ends_at=kw.pop("ends_at", now + timedelta(days=30)),
+        duration_days=kw.pop("duration_days", 30),
+        panel_identity=kw.pop("panel_identity", panel_identity(user.telegram_id, sub_id)),
+        **kw,
+    )
+    session.add(sub)
+    await session.flush()
+    return sub

@@ -15,10 +15,20 @@ from tests.conftest import new_user_id
 async def create_location(
     admin: httpx.AsyncClient, name: str, code: str = "NL", flag: str = "🇳🇱"
 ) -> dict[str, Any]:
-    """A location on sale."""
+    """A location on sale: with a server that has room (a location without one is shown as sold out)."""
     resp = await admin.post("/admin/locations", json={"name": name, "country_code": code, "flag_emoji": flag})
     resp.raise_for_status()
     body: dict[str, Any] = resp.json()
+    server = {
+        "location_id": body["id"],
+        "name": f"srv-{body['id']}",
+        "panel_type": "3x-ui",
+        "panel_url": "https://panel.invalid:2053/path/",
+        "username": "admin",
+        "password": "panel-password",
+        "settings": {"inbound_ids": [1]},
+    }
+    (await admin.post("/admin/servers", json=server)).raise_for_status()
     return body
 
 

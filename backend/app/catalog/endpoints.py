@@ -26,6 +26,7 @@ from app.errors import error_responses
 from app.kit.pagination import Page, PageDep, apply_sort, make_page, paginate
 from app.models import Location, Tariff
 from app.models.enums import AdminRole
+from app.servers.capacity import free_places
 
 public_router = APIRouter(tags=["catalog"])
 admin_router = APIRouter(prefix="/admin", tags=["admin: catalog"])
@@ -48,8 +49,13 @@ TariffDep = Annotated[Tariff, Depends(_tariff)]
 
 @public_router.get("/locations", response_model=list[PublicLocation])
 async def public_locations(session: SessionDep) -> list[PublicLocation]:
-    """Locations on sale."""
-    return [PublicLocation.model_validate(loc) for loc in await repository.active_locations(session)]
+    """Locations on sale; `available` is false while every server of one is full or down."""
+    locations = await repository.active_locations(session)
+    places = await free_places(session, [loc.id for loc in locations])
+    return [
+        PublicLocation.model_validate(loc).model_copy(update={"available": places[loc.id] > 0})
+        for loc in locations
+    ]
 
 
 @public_router.get("/tariffs", response_model=list[PublicTariff])

@@ -65,6 +65,10 @@ class Subscription(IdMixin, TimestampMixin, Base):
     # Reminder bookkeeping: which reminder (days before) was sent for which end date.
     reminded_days: Mapped[int | None] = mapped_column(Integer)
     reminded_for_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Auto-renew found too little money for this end date: the top-up reminder was sent once for it.
+    auto_renew_notice_for_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When traffic sync found the quota used up (cleared when the quota is raised or traffic reset).
+    quota_exhausted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disabled_on_panel_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_on_panel_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     traffic_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -24,8 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # --- subscriptions ------------------------------------------------------------------------
     "subscription_ready": {
-        "ru": "🎉 Подписка готова: {flag} <b>{location}</b>, до {until}.\n\nСсылка для приложения:\n<code>{link}</code>",
-        "en": "🎉 Your subscription is ready: {flag} <b>{location}</b>, until {until}.\n\nLink for the app:\n<code>{link}</code>",
+        "ru": "🎉 Подписка готова: {flag} <b>{location}</b>, до {until}.\n\nСсылка для приложения:\n<code>{link}</code>\n\n📲 Как подключиться:\n• iPhone/iPad: Streisand или V2Box → «+» → «Вставить из буфера»\n• Android: v2rayNG или Hiddify → «+» → «Импорт из буфера»\n• Windows/macOS: Hiddify → «Новый профиль» → вставьте ссылку\nИли отсканируйте QR-код в приложении.",
+        "en": "🎉 Your subscription is ready: {flag} <b>{location}</b>, until {until}.\n\nLink for the app:\n<code>{link}</code>\n\n📲 How to connect:\n• iPhone/iPad: Streisand or V2Box → “+” → “Import from clipboard”\n• Android: v2rayNG or Hiddify → “+” → “Import from clipboard”\n• Windows/macOS: Hiddify → “New profile” → paste the link\nOr scan the QR code in the app.",
     },
     "subscription_failed": {
         "ru": "😔 Не удалось создать подписку ({location}). <b>{amount}</b> вернули на баланс — попробуйте другую локацию или напишите в поддержку.",
@@ -51,6 +51,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "💰 Не хватает <b>{missing}</b> для автопродления подписки {flag} <b>{location}</b>. Пополните баланс до {until}.",
         "en": "💰 <b>{missing}</b> is missing to auto-renew {flag} <b>{location}</b>. Top up before {until}.",
     },
+    "subscription_failed_no_charge": {
+        "ru": "😔 Не удалось создать подписку ({location}). Попробуйте ещё раз позже или напишите в поддержку.",
+        "en": "😔 We could not create your subscription ({location}). Please try again later or contact support.",
+    },
+    "subscription_traffic_exhausted": {
+        "ru": "📵 Трафик подписки {flag} <b>{location}</b> закончился ({limit}). Продлите подписку или напишите в поддержку.",
+        "en": "📵 The traffic of {flag} <b>{location}</b> is used up ({limit}). Renew the subscription or contact support.",
+    },
+    "subscription_disabled": {
+        "ru": "⏸ Подписка {flag} <b>{location}</b> приостановлена администратором.",
+        "en": "⏸ Subscription {flag} <b>{location}</b> was paused by the administrator.",
+    },
+    "subscription_enabled": {
+        "ru": "▶️ Подписка {flag} <b>{location}</b> снова работает.",
+        "en": "▶️ Subscription {flag} <b>{location}</b> works again.",
+    },
     # --- support ------------------------------------------------------------------------------
     "ticket_answered": {
         "ru": "💬 Ответ поддержки по обращению «{subject}»:\n\n{text}",
@@ -74,8 +90,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🟢 Server <b>{server}</b> is back up.",
     },
     "alert_provisioning_failed": {
-        "ru": "⚠️ Не удалось выдать подписку {subscription} ({location}): {error}. Клиенту вернули деньги.",
-        "en": "⚠️ Provisioning of {subscription} ({location}) failed: {error}. The customer was refunded.",
+        "ru": "⚠️ Не удалось выдать подписку {subscription} ({location}): {error}. Возврат на баланс: {refund}.",
+        "en": "⚠️ Provisioning of {subscription} ({location}) failed: {error}. Refunded to balance: {refund}.",
     },
     "alert_webhook_rejected": {
         "ru": "🚨 Отклонён вебхук {provider}: {verdict}.",

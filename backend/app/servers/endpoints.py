@@ -10,13 +10,23 @@ from sqlalchemy import func, select
 
 from app.admin_auth.deps import CurrentPrincipal, RequireRole
 from app.audit.service import record, snapshot
-from app.deps import SessionDep
+from app.deps import RedisDep, SessionDep, SettingsDep
 from app.errors import error_responses
+from app.integrations.panels.base import PanelConfig
 from app.kit.pagination import Page, PageDep, apply_sort, make_page, paginate
 from app.models import Server
 from app.models.enums import AdminRole, PanelType, ServerHealth
 from app.servers import service
-from app.servers.schemas import ServerCreate, ServerRead, ServerUpdate
+from app.servers.panels import panel_config
+from app.servers.schemas import (
+    PanelTestBody,
+    PanelTestResult,
+    ServerCreate,
+    ServerLoadRead,
+    ServerRead,
+    ServerUpdate,
+)
+from app.servers.testing import test_connection
 
 router = APIRouter(prefix="/admin/servers", tags=["admin: servers"])
 
@@ -84,6 +94,59 @@ async def create_server(
         request=request,
     )
     return service.to_read(server)
+
+
+@router.post("/test", response_model=PanelTestResult, dependencies=[WRITE])
+async def test_unsaved_server(body: PanelTestBody, settings: SettingsDep) -> PanelTestResult:
+    """Try credentials before saving (the SPA's "Test connection" button); nothing is stored."""
+    config = PanelConfig(
+        server_id=uuid.uuid4(),
+        name="unsaved",
+        panel_type=body.panel_type,
+        url=body.panel_url,
+        username=body.username,
+        password=body.password,
+        api_token=body.api_token,
+        settings=body.settings,
+    )
+    return await test_connection(config, settings)
+
+
+@router.post(
+    "/{server_id}/test", response_model=PanelTestResult, responses=error_responses(404), dependencies=[WRITE]
+)
+async def test_server(
+    server: ServerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    request: Request,
+) -> PanelTestResult:
+    """Connect to the server's panel now: version, API generation, inbounds, settings that do not match."""
+    result = await test_connection(panel_config(server), settings)
+    if result.ok:
+        before = {"api_generation": server.api_generation, "panel_version": server.panel_version}
+        server.api_generation = result.api_generation or server.api_generation
+        server.panel_version = (result.panel_version or server.panel_version or "")[:32] or None
+        record(
+            session,
+            principal,
+            "server.test",
+            "server",
+            server.id,
+            before=before,
+            after={"api_generation": server.api_generation, "panel_version": server.panel_version},
+            request=request,
+        )
+    return result
+
+
+@router.get(
+    "/{server_id}/load", response_model=ServerLoadRead, responses=error_responses(404), dependencies=[READ]
+)
+async def server_load(server: ServerDep, session: SessionDep, redis: RedisDep) -> ServerLoadRead:
+    """How full the server is: subscriptions by status, free places, traffic, clients online."""
+    return await service.load(session, redis, server)
 
 
 @router.get("/{server_id}", response_model=ServerRead, responses=error_responses(404), dependencies=[READ])

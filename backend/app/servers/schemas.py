@@ -27,6 +27,7 @@ class XuiSettings(BaseModel):
     inbound_ids: list[Annotated[int, Field(gt=0)]] = Field(min_length=1, max_length=50)
     sub_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = None
     flow: Literal["", "xtls-rprx-vision"] = ""
+    verify_tls: bool = Field(default=True, description="false for a panel with a self-signed certificate")
 
 
 class MarzbanSettings(BaseModel):
@@ -38,6 +39,7 @@ class MarzbanSettings(BaseModel):
     inbounds: dict[str, list[Annotated[str, StringConstraints(min_length=1, max_length=100)]]] = Field(
         default_factory=dict
     )
+    verify_tls: bool = Field(default=True, description="false for a panel with a self-signed certificate")
 
     @field_validator("proxies")
     @classmethod
@@ -144,3 +146,63 @@ class ServerRead(BaseModel):
     active_users: int = 0
     created_at: datetime
     updated_at: datetime
+
+
+class PanelTestBody(BaseModel):
+    """Credentials to try before saving a server."""
+
+    panel_type: PanelType
+    panel_url: PanelUrl
+    username: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, max_length=500)
+    api_token: str | None = Field(default=None, max_length=1000)
+    settings: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _check(self) -> PanelTestBody:
+        self.settings = validate_panel_settings(self.panel_type, self.settings)
+        if not self.api_token and not (self.username and self.password):
+            raise ValueError("give username and password, or an api_token (3x-ui v3+)")
+        return self
+
+
+class InboundRead(BaseModel):
+    """An inbound the panel offers (3x-ui: its id; Marzban: its tag)."""
+
+    ref: str
+    protocol: str
+    port: int | str | None
+    remark: str
+    enabled: bool
+    clients: int | None
+
+
+class PanelTestResult(BaseModel):
+    """What connecting to a panel showed."""
+
+    ok: bool
+    panel_type: PanelType
+    api_generation: str | None = Field(description="3x-ui: legacy, v3.0 or v3.1; Marzban: v0.8")
+    panel_version: str | None
+    core_version: str | None = Field(description="Xray version (3x-ui)")
+    latency_ms: int
+    inbounds: list[InboundRead] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list, description="settings that do not match the panel")
+    error: str | None = None
+    error_kind: Literal["auth", "unreachable", "rejected"] | None = None
+
+
+class ServerLoadRead(BaseModel):
+    """How full a server is."""
+
+    server_id: uuid.UUID
+    max_users: int
+    live: int = Field(description="pending + active subscriptions: what counts against max_users")
+    by_status: dict[str, int]
+    free: int
+    utilisation_percent: int
+    traffic_used_bytes: int = Field(description="traffic of the live subscriptions since their last reset")
+    online: int | None = Field(description="clients online at the last traffic sync (null: not synced yet)")
+    online_checked_at: datetime | None
+    health: ServerHealth
+    last_latency_ms: int | None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from arq.connections import ArqRedis
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -13,8 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.catalog.service import get_location
 from app.errors import Conflict, NotFound
 from app.models import Server, Subscription
-from app.models.enums import SubscriptionStatus
-from app.servers.schemas import ServerCreate, ServerRead, ServerUpdate, validate_panel_settings
+from app.servers.capacity import LIVE
+from app.servers.online import server_online
+from app.servers.schemas import (
+    ServerCreate,
+    ServerLoadRead,
+    ServerRead,
+    ServerUpdate,
+    validate_panel_settings,
+)
 
 
 class ServerNotFound(NotFound):
@@ -55,7 +64,7 @@ async def active_counts(session: AsyncSession, server_ids: list[uuid.UUID]) -> d
     stmt = (
         select(Subscription.server_id, func.count())
         .where(Subscription.server_id.in_(server_ids))
-        .where(Subscription.status.in_([SubscriptionStatus.active, SubscriptionStatus.pending]))
+        .where(Subscription.status.in_(LIVE))
         .group_by(Subscription.server_id)
     )
     return {row[0]: int(row[1]) for row in (await session.execute(stmt)).all() if row[0] is not None}
@@ -135,3 +144,33 @@ async def delete_server(session: AsyncSession, server: Server) -> None:
         raise ServerInUse(f"{used} subscriptions live on this server; deactivate it instead of deleting")
     await session.delete(server)
     await session.flush()
+
+
+async def load(session: AsyncSession, redis: ArqRedis, server: Server) -> ServerLoadRead:
+    """Subscriptions by status, free places, traffic and the online count of the last traffic sync."""
+    rows = await session.execute(
+        select(Subscription.status, func.count(), func.coalesce(func.sum(Subscription.traffic_used_bytes), 0))
+        .where(Subscription.server_id == server.id)
+        .group_by(Subscription.status)
+    )
+    by_status: dict[str, int] = {}
+    traffic = 0
+    for status, count, used in rows.all():
+        by_status[status.value] = int(count)
+        if status in LIVE:
+            traffic += int(used)
+    live = sum(by_status.get(s.value, 0) for s in LIVE)
+    online = await server_online(redis, server.id)
+    return ServerLoadRead(
+        server_id=server.id,
+        max_users=server.max_users,
+        live=live,
+        by_status=by_status,
+        free=max(server.max_users - live, 0),
+        utilisation_percent=min(round(live * 100 / server.max_users), 999),
+        traffic_used_bytes=traffic,
+        online=online["online"] if online else None,
+        online_checked_at=datetime.fromisoformat(online["at"]) if online else None,
+        health=server.health,
+        last_latency_ms=server.last_latency_ms,
+    )

@@ -27,6 +27,7 @@ class JobContext(TypedDict, total=False):
     job_id: str
     job_try: int
     http: Any
+    panels: Any
 
 
 JobFn = Callable[..., Awaitable[Any]]

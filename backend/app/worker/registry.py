@@ -12,6 +12,8 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.crypto import configure_encryption
 from app.notifications import tasks as notification_tasks
+from app.servers import tasks as server_tasks
+from app.subscriptions import tasks as subscription_tasks
 from app.support import tasks as support_tasks
 from app.worker import system_tasks
 from app.worker.context import JobContext
@@ -26,11 +28,36 @@ FUNCTIONS: list[Any] = [
     support_tasks.deliver_reply,
     broadcast_tasks.send_broadcasts,
     broadcast_tasks.resume_broadcasts,
+    server_tasks.health_check,
+    subscription_tasks.provision,
+    subscription_tasks.extend,
+    subscription_tasks.sync_client,
+    subscription_tasks.cleanup_client,
+    subscription_tasks.expire,
+    subscription_tasks.remind,
+    subscription_tasks.auto_renew,
+    subscription_tasks.sync_traffic,
+    subscription_tasks.sweep_pending,
+    subscription_tasks.reconcile_panels,
+    subscription_tasks.reconcile_fix,
 ]
 
 CRON_JOBS: list[Any] = [
     cron(system_tasks.heartbeat, name="cron:system.heartbeat", second=0, run_at_startup=True),  # type: ignore[arg-type]
     cron(broadcast_tasks.resume_broadcasts, name="cron:broadcasts.resume", second=30, run_at_startup=True),  # type: ignore[arg-type]
+    # VPN panels and the subscription lifecycle; seconds are spread so the jobs do not start together.
+    *[
+        cron(fn, name=f"cron:{fn.job_name}", minute=minutes, second=second)  # type: ignore[arg-type,attr-defined]
+        for fn, minutes, second in (
+            (server_tasks.health_check, None, 5),
+            (subscription_tasks.expire, None, 20),
+            (subscription_tasks.auto_renew, set(range(2, 60, 10)), 30),
+            (subscription_tasks.remind, set(range(4, 60, 10)), 40),
+            (subscription_tasks.sync_traffic, set(range(1, 60, 5)), 50),
+            (subscription_tasks.sweep_pending, set(range(3, 60, 5)), 15),
+            (subscription_tasks.reconcile_panels, {17}, 0),
+        )
+    ],
 ]
 
 
@@ -56,6 +83,9 @@ async def close_resources(ctx: JobContext) -> None:
     http = ctx.get("http")
     if http is not None:
         await http.aclose()
+    panels = ctx.get("panels")
+    if panels is not None:
+        await panels.aclose()
     engine = ctx.get("engine")
     if engine is not None:
         await engine.dispose()

@@ -252,6 +252,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Subscriptions
+         * @description The customer's subscriptions, newest first.
+         */
+        get: operations["my_subscriptions_api_v1_users_me_subscriptions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Subscription
+         * @description One subscription with its share links.
+         */
+        get: operations["my_subscription_api_v1_users_me_subscriptions__subscription_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update My Subscription
+         * @description Switch auto-renewal from the balance on or off.
+         */
+        patch: operations["update_my_subscription_api_v1_users_me_subscriptions__subscription_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/users/me/trial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Trial
+         * @description Start the free trial (once per account): 409 TrialAlreadyUsed, 400 TrialUnavailable, 409 LocationFull.
+         */
+        post: operations["start_trial_api_v1_users_me_trial_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/subscription-url/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Subscription Url
+         * @description Replace the personal link (the old one stops working at once), e.g. after sharing it by mistake.
+         */
+        post: operations["rotate_subscription_url_api_v1_users_me_subscription_url_rotate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/locations": {
         parameters: {
             query?: never;
@@ -261,7 +345,7 @@ export interface paths {
         };
         /**
          * Public Locations
-         * @description Locations on sale.
+         * @description Locations on sale; `available` is false while every server of one is full or down.
          */
         get: operations["public_locations_api_v1_locations_get"];
         put?: never;
@@ -440,6 +524,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/servers/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Unsaved Server
+         * @description Try credentials before saving (the SPA's "Test connection" button); nothing is stored.
+         */
+        post: operations["test_unsaved_server_api_v1_admin_servers_test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/servers/{server_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Server
+         * @description Connect to the server's panel now: version, API generation, inbounds, settings that do not match.
+         */
+        post: operations["test_server_api_v1_admin_servers__server_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/servers/{server_id}/load": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server Load
+         * @description How full the server is: subscriptions by status, free places, traffic, clients online.
+         */
+        get: operations["server_load_api_v1_admin_servers__server_id__load_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/servers/{server_id}": {
         parameters: {
             query?: never;
@@ -540,6 +684,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Subscriptions
+         * @description Subscriptions, filtered and paginated.
+         */
+        get: operations["list_subscriptions_api_v1_admin_subscriptions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Subscription
+         * @description One subscription.
+         */
+        get: operations["get_subscription_api_v1_admin_subscriptions__subscription_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/subscriptions/{subscription_id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend Subscription
+         * @description Give extra days (the panel follows in the background; the customer is told).
+         */
+        post: operations["extend_subscription_api_v1_admin_subscriptions__subscription_id__extend_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/subscriptions/{subscription_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable Subscription
+         * @description Pause a subscription (its client is switched off on the panel).
+         */
+        post: operations["disable_subscription_api_v1_admin_subscriptions__subscription_id__disable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/subscriptions/{subscription_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable Subscription
+         * @description Resume a paused subscription.
+         */
+        post: operations["enable_subscription_api_v1_admin_subscriptions__subscription_id__enable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Subscriptions
+         * @description The customer's subscriptions, newest first.
+         */
+        get: operations["user_subscriptions_api_v1_admin_users__user_id__subscriptions_get"];
+        put?: never;
+        /**
+         * Grant Subscription
+         * @description Give a customer a subscription without payment (a tariff's terms, or days with optional limits).
+         */
+        post: operations["grant_subscription_api_v1_admin_users__user_id__subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Drift Report
+         * @description The latest comparison of the panels with the database (rebuilt hourly, or on demand).
+         */
+        get: operations["drift_report_api_v1_admin_reconcile_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconcile/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Reconcile
+         * @description Rebuild the drift report now (in the background; read it again in a minute).
+         */
+        post: operations["run_reconcile_api_v1_admin_reconcile_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconcile/fix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fix Drift
+         * @description Apply the fix of one drift item (in the background); items without a fix are refused with 400.
+         */
+        post: operations["fix_drift_api_v1_admin_reconcile_fix_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -612,26 +940,6 @@ export interface paths {
          * @description Every change of the customer's balance, newest first.
          */
         get: operations["user_ledger_api_v1_admin_users__user_id__ledger_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/users/{user_id}/subscriptions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * User Subscriptions
-         * @description The customer's subscriptions, newest first.
-         */
-        get: operations["user_subscriptions_api_v1_admin_users__user_id__subscriptions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1124,10 +1432,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sub/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subscription Link
+         * @description The customer's share links of every active subscription (no auth: the token is the secret).
+         */
+        get: operations["subscription_link_sub__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Accepted
+         * @description Work queued for the worker.
+         */
+        Accepted: {
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status: "queued";
+            /** Detail */
+            detail: string;
+        };
         /**
          * AdminCreate
          * @description A new staff account.
@@ -1659,6 +2001,54 @@ export interface components {
          */
         DeliveryStatus: "pending" | "sending" | "sent" | "failed" | "blocked";
         /**
+         * DriftItem
+         * @description One difference between the database and a panel, with the fix the shop can apply.
+         */
+        DriftItem: {
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "orphan_client" | "foreign_client" | "missing_client" | "state_mismatch";
+            /**
+             * Server Id
+             * Format: uuid
+             */
+            server_id: string;
+            /** Server Name */
+            server_name: string;
+            /** Identity */
+            identity: string;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /** Detail */
+            detail: string;
+            /**
+             * Fix
+             * @description null: reported only (the shop never deletes panel clients it did not create)
+             */
+            fix: ("delete_client" | "recreate_client" | "push_state") | null;
+        };
+        /**
+         * DriftReport
+         * @description The latest reconciliation of every active server.
+         */
+        DriftReport: {
+            /** Generated At */
+            generated_at: string | null;
+            /**
+             * Servers
+             * @description per server: id, name, clients, error
+             */
+            servers: {
+                [key: string]: unknown;
+            }[];
+            /** Items */
+            items: components["schemas"]["DriftItem"][];
+        };
+        /**
          * ErrorBody
          * @description Every non-2xx answer (except 422, which keeps FastAPI's shape).
          */
@@ -1667,6 +2057,49 @@ export interface components {
             error: string;
             /** Detail */
             detail: string;
+        };
+        /**
+         * ExtendBody
+         * @description Extra days for a subscription.
+         */
+        ExtendBody: {
+            /** Days */
+            days: number;
+        };
+        /**
+         * FixBody
+         * @description Which drift item to fix.
+         */
+        FixBody: {
+            /** Item Id */
+            item_id: string;
+        };
+        /**
+         * GrantBody
+         * @description A subscription given by staff: a tariff's terms, or a number of days (with optional limits).
+         * @example {
+         *       "days": 30,
+         *       "location_id": "8a6e0f5e-3f1b-4a8e-9a59-1b0a3c2d4e5f",
+         *       "traffic_limit_gb": 100
+         *     }
+         */
+        GrantBody: {
+            /**
+             * Location Id
+             * Format: uuid
+             */
+            location_id: string;
+            /** Tariff Id */
+            tariff_id?: string | null;
+            /**
+             * Days
+             * @description overrides the tariff's duration
+             */
+            days?: number | null;
+            /** Traffic Limit Gb */
+            traffic_limit_gb?: number | null;
+            /** Device Limit */
+            device_limit?: number | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1684,6 +2117,24 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /**
+         * InboundRead
+         * @description An inbound the panel offers (3x-ui: its id; Marzban: its tag).
+         */
+        InboundRead: {
+            /** Ref */
+            ref: string;
+            /** Protocol */
+            protocol: string;
+            /** Port */
+            port: number | string | null;
+            /** Remark */
+            remark: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Clients */
+            clients: number | null;
         };
         /**
          * LedgerKind
@@ -1974,6 +2425,19 @@ export interface components {
             /** Pages */
             pages: number;
         };
+        /** Page[SubscriptionAdminView] */
+        Page_SubscriptionAdminView_: {
+            /** Items */
+            items: components["schemas"]["SubscriptionAdminView"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
         /** Page[TariffRead] */
         Page_TariffRead_: {
             /** Items */
@@ -2051,6 +2515,59 @@ export interface components {
             size: number;
             /** Pages */
             pages: number;
+        };
+        /**
+         * PanelTestBody
+         * @description Credentials to try before saving a server.
+         */
+        PanelTestBody: {
+            panel_type: components["schemas"]["PanelType"];
+            /** Panel Url */
+            panel_url: string;
+            /** Username */
+            username?: string | null;
+            /** Password */
+            password?: string | null;
+            /** Api Token */
+            api_token?: string | null;
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * PanelTestResult
+         * @description What connecting to a panel showed.
+         */
+        PanelTestResult: {
+            /** Ok */
+            ok: boolean;
+            panel_type: components["schemas"]["PanelType"];
+            /**
+             * Api Generation
+             * @description 3x-ui: legacy, v3.0 or v3.1; Marzban: v0.8
+             */
+            api_generation: string | null;
+            /** Panel Version */
+            panel_version: string | null;
+            /**
+             * Core Version
+             * @description Xray version (3x-ui)
+             */
+            core_version: string | null;
+            /** Latency Ms */
+            latency_ms: number;
+            /** Inbounds */
+            inbounds?: components["schemas"]["InboundRead"][];
+            /**
+             * Warnings
+             * @description settings that do not match the panel
+             */
+            warnings?: string[];
+            /** Error */
+            error?: string | null;
+            /** Error Kind */
+            error_kind?: ("auth" | "unreachable" | "rejected") | null;
         };
         /**
          * PanelType
@@ -2376,6 +2893,47 @@ export interface components {
             last_latency_ms: number | null;
         };
         /**
+         * ServerLoadRead
+         * @description How full a server is.
+         */
+        ServerLoadRead: {
+            /**
+             * Server Id
+             * Format: uuid
+             */
+            server_id: string;
+            /** Max Users */
+            max_users: number;
+            /**
+             * Live
+             * @description pending + active subscriptions: what counts against max_users
+             */
+            live: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            /** Free */
+            free: number;
+            /** Utilisation Percent */
+            utilisation_percent: number;
+            /**
+             * Traffic Used Bytes
+             * @description traffic of the live subscriptions since their last reset
+             */
+            traffic_used_bytes: number;
+            /**
+             * Online
+             * @description clients online at the last traffic sync (null: not synced yet)
+             */
+            online: number | null;
+            /** Online Checked At */
+            online_checked_at: string | null;
+            health: components["schemas"]["ServerHealth"];
+            /** Last Latency Ms */
+            last_latency_ms: number | null;
+        };
+        /**
          * ServerRead
          * @description A server as staff see it: no credentials, only whether they are set.
          */
@@ -2649,6 +3207,183 @@ export interface components {
             last_message_author: components["schemas"]["MessageAuthor"] | null;
         };
         /**
+         * SubscriptionAdminView
+         * @description A subscription as staff see it.
+         */
+        SubscriptionAdminView: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /**
+             * Location Id
+             * Format: uuid
+             */
+            location_id: string;
+            /** Location Name */
+            location_name: string;
+            /** Country Code */
+            country_code: string;
+            /** Flag Emoji */
+            flag_emoji: string;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Tariff Name */
+            tariff_name: string | null;
+            /** Is Trial */
+            is_trial: boolean;
+            /** Starts At */
+            starts_at: string | null;
+            /**
+             * Ends At
+             * @description null: never ends (or not started yet, see status)
+             */
+            ends_at: string | null;
+            /**
+             * Days Left
+             * @description whole days until the end; null when it never ends
+             */
+            days_left: number | null;
+            /** Traffic Used Bytes */
+            traffic_used_bytes: number;
+            /**
+             * Traffic Limit Bytes
+             * @description null: unlimited
+             */
+            traffic_limit_bytes: number | null;
+            /** Quota Exhausted */
+            quota_exhausted: boolean;
+            /** Device Limit */
+            device_limit: number | null;
+            /**
+             * Config Url
+             * @description the link to import in a VPN app (the panel's own link, or the personal link)
+             */
+            config_url: string | null;
+            /** Auto Renew */
+            auto_renew: boolean;
+            /** Can Auto Renew */
+            can_auto_renew: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Telegram Id */
+            telegram_id: number;
+            /** Server Id */
+            server_id: string | null;
+            /** Server Name */
+            server_name: string | null;
+            /** Panel Identity */
+            panel_identity: string;
+            /** Panel Sub Id */
+            panel_sub_id: string | null;
+            /** Duration Days */
+            duration_days: number | null;
+            /** Provision Attempts */
+            provision_attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Traffic Synced At */
+            traffic_synced_at: string | null;
+            /** Disabled On Panel At */
+            disabled_on_panel_at: string | null;
+            /** Deleted On Panel At */
+            deleted_on_panel_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * SubscriptionDetail
+         * @description One subscription with its share links.
+         */
+        SubscriptionDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /**
+             * Location Id
+             * Format: uuid
+             */
+            location_id: string;
+            /** Location Name */
+            location_name: string;
+            /** Country Code */
+            country_code: string;
+            /** Flag Emoji */
+            flag_emoji: string;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Tariff Name */
+            tariff_name: string | null;
+            /** Is Trial */
+            is_trial: boolean;
+            /** Starts At */
+            starts_at: string | null;
+            /**
+             * Ends At
+             * @description null: never ends (or not started yet, see status)
+             */
+            ends_at: string | null;
+            /**
+             * Days Left
+             * @description whole days until the end; null when it never ends
+             */
+            days_left: number | null;
+            /** Traffic Used Bytes */
+            traffic_used_bytes: number;
+            /**
+             * Traffic Limit Bytes
+             * @description null: unlimited
+             */
+            traffic_limit_bytes: number | null;
+            /** Quota Exhausted */
+            quota_exhausted: boolean;
+            /** Device Limit */
+            device_limit: number | null;
+            /**
+             * Config Url
+             * @description the link to import in a VPN app (the panel's own link, or the personal link)
+             */
+            config_url: string | null;
+            /** Auto Renew */
+            auto_renew: boolean;
+            /** Can Auto Renew */
+            can_auto_renew: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Links
+             * @description share links (vless://, vmess://, ...) of this subscription
+             */
+            links: string[];
+        };
+        /**
+         * SubscriptionPatch
+         * @description What a customer may change.
+         */
+        SubscriptionPatch: {
+            /** Auto Renew */
+            auto_renew: boolean;
+        };
+        /**
          * SubscriptionStats
          * @description Subscriptions now.
          */
@@ -2669,6 +3404,80 @@ export interface components {
          * @enum {string}
          */
         SubscriptionStatus: "pending" | "active" | "expired" | "disabled" | "failed";
+        /**
+         * SubscriptionUrl
+         * @description The customer's personal link (all active subscriptions in one).
+         */
+        SubscriptionUrl: {
+            /** Subscription Url */
+            subscription_url: string;
+        };
+        /**
+         * SubscriptionView
+         * @description A subscription as its customer sees it.
+         */
+        SubscriptionView: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /**
+             * Location Id
+             * Format: uuid
+             */
+            location_id: string;
+            /** Location Name */
+            location_name: string;
+            /** Country Code */
+            country_code: string;
+            /** Flag Emoji */
+            flag_emoji: string;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Tariff Name */
+            tariff_name: string | null;
+            /** Is Trial */
+            is_trial: boolean;
+            /** Starts At */
+            starts_at: string | null;
+            /**
+             * Ends At
+             * @description null: never ends (or not started yet, see status)
+             */
+            ends_at: string | null;
+            /**
+             * Days Left
+             * @description whole days until the end; null when it never ends
+             */
+            days_left: number | null;
+            /** Traffic Used Bytes */
+            traffic_used_bytes: number;
+            /**
+             * Traffic Limit Bytes
+             * @description null: unlimited
+             */
+            traffic_limit_bytes: number | null;
+            /** Quota Exhausted */
+            quota_exhausted: boolean;
+            /** Device Limit */
+            device_limit: number | null;
+            /**
+             * Config Url
+             * @description the link to import in a VPN app (the panel's own link, or the personal link)
+             */
+            config_url: string | null;
+            /** Auto Renew */
+            auto_renew: boolean;
+            /** Can Auto Renew */
+            can_auto_renew: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * TariffCreate
          * @description A new tariff; duration_days null means forever.
@@ -3941,6 +4750,267 @@ export interface operations {
             };
         };
     };
+    my_subscriptions_api_v1_users_me_subscriptions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionView"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_subscription_api_v1_users_me_subscriptions__subscription_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_my_subscription_api_v1_users_me_subscriptions__subscription_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionDetail"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_trial_api_v1_users_me_trial_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionView"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotate_subscription_url_api_v1_users_me_subscription_url_rotate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionUrl"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     public_locations_api_v1_locations_get: {
         parameters: {
             query?: never;
@@ -4537,6 +5607,119 @@ export interface operations {
             };
         };
     };
+    test_unsaved_server_api_v1_admin_servers_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PanelTestBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelTestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_server_api_v1_admin_servers__server_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                server_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelTestResult"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    server_load_api_v1_admin_servers__server_id__load_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                server_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerLoadRead"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_server_api_v1_admin_servers__server_id__get: {
         parameters: {
             query?: never;
@@ -4934,6 +6117,441 @@ export interface operations {
             };
         };
     };
+    list_subscriptions_api_v1_admin_subscriptions_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["SubscriptionStatus"] | null;
+                user_id?: string | null;
+                server_id?: string | null;
+                location_id?: string | null;
+                is_trial?: boolean | null;
+                /** @description active subscriptions ending before this time */
+                expiring_before?: string | null;
+                /** @description panel identity (client name on the panel) */
+                q?: string | null;
+                /** @description e.g. ends_at or -created_at */
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SubscriptionAdminView_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_subscription_api_v1_admin_subscriptions__subscription_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionAdminView"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    extend_subscription_api_v1_admin_subscriptions__subscription_id__extend_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtendBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionAdminView"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    disable_subscription_api_v1_admin_subscriptions__subscription_id__disable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionAdminView"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enable_subscription_api_v1_admin_subscriptions__subscription_id__enable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionAdminView"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_subscriptions_api_v1_admin_users__user_id__subscriptions_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["SubscriptionStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UserSubscriptionItem_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grant_subscription_api_v1_admin_users__user_id__subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionAdminView"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    drift_report_api_v1_admin_reconcile_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftReport"];
+                };
+            };
+        };
+    };
+    run_reconcile_api_v1_admin_reconcile_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+        };
+    };
+    fix_drift_api_v1_admin_reconcile_fix_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FixBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_users_api_v1_admin_users_get: {
         parameters: {
             query?: {
@@ -5090,52 +6708,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_UserLedgerItem_"];
-                };
-            };
-            /** @description NotFound */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    user_subscriptions_api_v1_admin_users__user_id__subscriptions_get: {
-        parameters: {
-            query?: {
-                status?: components["schemas"]["SubscriptionStatus"] | null;
-                /** @description 1-based page number */
-                page?: number;
-                /** @description items per page */
-                size?: number;
-            };
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_UserSubscriptionItem_"];
                 };
             };
             /** @description NotFound */
@@ -6360,6 +7932,44 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    subscription_link_sub__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description base64 of the share links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
