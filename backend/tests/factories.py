@@ -196,7 +196,7 @@ async def create_subscription(
         id=sub_id,
         user_id=user.id,
         location_id=location.id,
-        server_id=server.id if server else None,
+        server_id=server.id if server else kw.pop("server_id", None),
         status=kw.pop("status", SubscriptionStatus.active),
         starts_at=kw.pop("starts_at", now),
         ends_at=kw.pop("ends_at", now + timedelta(days=30)),
