@@ -8,8 +8,19 @@ from app.admin_auth.deps import get_principal
 from app.admin_auth.endpoints import accounts_router as admin_accounts_router
 from app.admin_auth.endpoints import router as admin_auth_router
 from app.audit.endpoints import router as audit_router
+from app.billing.endpoints import admin_router as billing_admin_router
+from app.billing.endpoints import customer_router as billing_customer_router
 from app.catalog.endpoints import admin_router as catalog_admin_router
 from app.catalog.endpoints import public_router as catalog_public_router
+from app.payments.endpoints import admin_router as payments_admin_router
+from app.payments.endpoints import bot_router as payments_bot_router
+from app.payments.endpoints import customer_router as payments_customer_router
+from app.payments.endpoints import public_router as payments_public_router
+from app.payments.endpoints import webhook_router as payments_webhook_router
+from app.promo.endpoints import admin_router as promo_admin_router
+from app.promo.endpoints import customer_router as promo_customer_router
+from app.purchases.endpoints import router as purchases_router
+from app.referrals.endpoints import router as referrals_router
 from app.servers.endpoints import router as servers_router
 from app.users.endpoints import auth_router as users_auth_router
 from app.users.endpoints import router as users_router
@@ -17,8 +28,21 @@ from app.users.endpoints import router as users_router
 api_router = APIRouter(prefix="/api/v1")
 for r in (admin_auth_router, users_auth_router, users_router, catalog_public_router):
     api_router.include_router(r)
+for r in (
+    payments_public_router,
+    payments_customer_router,
+    billing_customer_router,
+    purchases_router,
+    promo_customer_router,
+    referrals_router,
+    payments_bot_router,
+    payments_webhook_router,
+):
+    api_router.include_router(r)
 
 # Admin routers: authentication runs before anything else of the route (a 401 never turns into a 404),
 # and each route adds its role guard (RequireRole) in `dependencies=`.
 for r in (catalog_admin_router, servers_router, admin_accounts_router, audit_router):
+    api_router.include_router(r, dependencies=[Depends(get_principal)])
+for r in (payments_admin_router, billing_admin_router, promo_admin_router):
     api_router.include_router(r, dependencies=[Depends(get_principal)])

@@ -34,6 +34,18 @@ OPENAPI_TAGS = [
     {"name": "admin: servers", "description": "VPN panels; credentials are write-only."},
     {"name": "admin: accounts", "description": "Staff accounts and roles (owner only)."},
     {"name": "admin: audit log", "description": "Every admin write: who, what, before/after, from where."},
+    {"name": "payments", "description": "Public: the payment methods on offer and their limits."},
+    {"name": "bot", "description": "Called by the bot with X-Bot-Token: Telegram Stars checkout reports."},
+    {
+        "name": "webhooks",
+        "description": "Payment providers' signed notifications (Crypto Pay, xRocket, Sever Pay).",
+    },
+    {
+        "name": "admin: payments",
+        "description": "Payments with totals, CSV export, refunds, the webhook inbox.",
+    },
+    {"name": "admin: ledger", "description": "Every balance change; manual balance adjustments."},
+    {"name": "admin: promo codes", "description": "Balance, discount and free-days codes and their uses."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -95,6 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            http = getattr(app.state, "http", None)
+            if http is not None:
+                await http.aclose()
             await redis.aclose()
             await engine.dispose()
 

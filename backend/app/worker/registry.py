@@ -11,6 +11,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.crypto import configure_encryption
 from app.notifications import tasks as notification_tasks
+from app.payments import tasks as payment_tasks
 from app.worker import system_tasks
 from app.worker.context import JobContext
 from app.worker.enqueue import configure_queue
@@ -20,10 +21,21 @@ FUNCTIONS: list[Any] = [
     system_tasks.heartbeat,
     notification_tasks.send_notification,
     notification_tasks.alert_admins,
+    payment_tasks.process_event,
+    payment_tasks.poll_payments,
+    payment_tasks.refresh_rates,
 ]
 
 CRON_JOBS: list[Any] = [
     cron(system_tasks.heartbeat, name="cron:system.heartbeat", second=0, run_at_startup=True),  # type: ignore[arg-type]
+    cron(payment_tasks.poll_payments, name="cron:payments.poll", second=30, run_at_startup=True),  # type: ignore[arg-type]
+    cron(
+        payment_tasks.refresh_rates,  # type: ignore[arg-type]
+        name="cron:payments.refresh_rates",
+        minute=set(range(0, 60, 10)),
+        second=15,
+        run_at_startup=True,
+    ),
 ]
 
 
