@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.billing import settings_keys as keys
 from app.config import Settings
-from app.kit.money import format_rub
+from app.kit.money import format_rub, to_money
 from app.models.enums import PaymentMethod
 from app.payments.errors import AmountOutOfRange, PaymentMethodUnavailable
 from app.payments.providers import PROVIDER_METHODS, is_configured, is_sandbox
@@ -57,8 +57,8 @@ async def load_config(session: AsyncSession, settings: Settings) -> PaymentConfi
     minimum = values[keys.TOPUP_MIN.key]
     maximum = values[keys.TOPUP_MAX.key]
     return PaymentConfig(
-        topup_min=minimum if minimum is not None else settings.topup_min_amount,
-        topup_max=maximum if maximum is not None else settings.topup_max_amount,
+        topup_min=to_money(minimum if minimum is not None else settings.topup_min_amount),
+        topup_max=to_money(maximum if maximum is not None else settings.topup_max_amount),
         invoice_ttl_minutes=values[keys.INVOICE_TTL_MINUTES.key],
         enabled={m: values[d.key] for m, d in keys.METHOD_ENABLED.items()},
         cryptopay_assets=values[keys.CRYPTOPAY_ASSETS.key],
