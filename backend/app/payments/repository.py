@@ -19,7 +19,7 @@ async def lock_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment 
     return await session.scalar(
         select(Payment)
         .where(Payment.id == payment_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
 
@@ -45,9 +45,7 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> uuid.UU
     return result
 
 
-def pending_provider_payments(
-    methods: tuple[PaymentMethod, ...], created_after: datetime
-) -> Select[Payment]:
+def pending_provider_payments(methods: tuple[PaymentMethod, ...], created_after: datetime) -> Select[Payment]:
     """Unpaid invoices the poller re-checks, oldest first."""
     return (
         select(Payment)

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 from app.kit.pagination import Page
 from app.models.enums import PaymentMethod, PaymentPurpose, PaymentStatus
@@ -15,6 +15,10 @@ from app.models.enums import PaymentMethod, PaymentPurpose, PaymentStatus
 ProviderMethod = Literal["severpay", "cryptopay", "xrocket", "stars"]
 # Up to 2 decimals: "150", "150.5" and 150.5 are fine, "150.001" is refused (not silently rounded).
 RubAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+# Crypto amounts and rates without the column's trailing zeros: "2.5", not "2.500000000".
+Quantity = Annotated[
+    Decimal, PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str, when_used="json")
+]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
@@ -53,9 +57,9 @@ class PaymentRead(BaseModel):
     method: PaymentMethod
     purpose: PaymentPurpose
     pay_url: str | None
-    provider_amount: Decimal | None = Field(description="what the provider bills (crypto amount, Stars)")
+    provider_amount: Quantity | None = Field(description="what the provider bills (crypto amount, Stars)")
     provider_currency: str | None
-    exchange_rate: Decimal | None = Field(description="RUB per unit of provider_currency")
+    exchange_rate: Quantity | None = Field(description="RUB per unit of provider_currency")
     tariff_id: uuid.UUID | None
     location_id: uuid.UUID | None
     subscription_id: uuid.UUID | None

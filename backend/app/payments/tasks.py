@@ -70,7 +70,7 @@ async def process_event(ctx: JobContext, event_id: str) -> str:
         verdict, detail = await apply_invoice(
             session, payment_id, invoices.get(provider_id), source="webhook"
         )
-        event = await session.get(PaymentEvent, uuid.UUID(event_id), with_for_update=True)
+        event = await session.get(PaymentEvent, uuid.UUID(event_id), with_for_update={"key_share": True})
         assert event is not None
         event.verdict, event.detail, event.handled_at = verdict, detail, utcnow()
         if verdict in SUSPICIOUS:

@@ -25,7 +25,7 @@ async def lock(session: AsyncSession, promo_id: uuid.UUID) -> PromoCode | None:
     return await session.scalar(
         select(PromoCode)
         .where(PromoCode.id == promo_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
 
@@ -74,6 +74,6 @@ async def lock_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment 
     return await session.scalar(
         select(Payment)
         .where(Payment.id == payment_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )

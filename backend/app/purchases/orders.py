@@ -107,7 +107,9 @@ async def quote(
 
 async def lock_location(session: AsyncSession, location_id: uuid.UUID) -> None:
     """Sales of one location run one after another, so the last seat is sold once."""
-    await session.execute(select(Location.id).where(Location.id == location_id).with_for_update())
+    await session.execute(
+        select(Location.id).where(Location.id == location_id).with_for_update(key_share=True)
+    )
 
 
 async def place(session: AsyncSession, user_id: uuid.UUID, q: Quote, payment: Payment | None) -> Subscription:

@@ -113,7 +113,9 @@ class CryptoPayClient:
 
     def verify_webhook(self, raw: bytes, headers: Mapping[str, str]) -> bool:
         """HMAC-SHA256 of the raw body with SHA-256(token) as key, hex, in crypto-pay-api-signature."""
-        return signature_matches(token_hash_signature(self._token, raw), headers.get("crypto-pay-api-signature"))
+        return signature_matches(
+            token_hash_signature(self._token, raw), headers.get("crypto-pay-api-signature")
+        )
 
     def parse_webhook(self, raw: bytes) -> WebhookNotice:
         """An `invoice_paid` update: the Invoice object sits directly in `payload`."""
