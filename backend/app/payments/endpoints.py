@@ -15,6 +15,7 @@ from app.audit.service import record, snapshot
 from app.deps import ClientIpDep, SessionDep, SettingsDep
 from app.errors import AppError, NotFound, error_responses
 from app.integrations.payments.base import ProviderRejected, ProviderUnavailable
+from app.kit.money import to_money
 from app.kit.pagination import Page, PageDep, apply_sort, make_page, paginate
 from app.kit.time import utcnow
 from app.models import Payment, PaymentEvent, User
@@ -176,7 +177,7 @@ async def stars_paid(
     return StarsPaidResult(
         payment=PaymentRead.model_validate(payment),
         credited=outcome.settlement.credited,
-        balance=balance or 0,
+        balance=to_money(balance if balance is not None else 0),
     )
 
 

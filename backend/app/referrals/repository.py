@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.money import to_money
 from app.models import Payment, ReferralReward, User
 from app.models.enums import PaymentStatus
 from app.payments.providers import PROVIDER_METHODS
@@ -82,4 +83,4 @@ async def earned_total(session: AsyncSession, beneficiary_id: uuid.UUID) -> Deci
             ReferralReward.beneficiary_id == beneficiary_id
         )
     )
-    return Decimal(total or 0)
+    return to_money(total if total is not None else 0)
