@@ -7,14 +7,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.kit.money import to_money
 from app.models.enums import PromoKind
 
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z0-9_-]{3,64}$")
 ]
-Value = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+Value = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2), AfterValidator(to_money)]
 MAX_BALANCE = Decimal("100000")
 MAX_DAYS = 3650
 

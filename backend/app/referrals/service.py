@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.billing import settings_keys as keys
 from app.billing.ledger import change_balance
 from app.config import Settings
-from app.kit.money import KOPECK, format_rub
+from app.kit.money import KOPECK, format_rub, to_money
 from app.models import Payment, User
 from app.models.enums import LedgerKind
 from app.notifications.service import notify_user
@@ -27,8 +27,8 @@ async def rules(session: AsyncSession) -> ReferralRules:
     values = await get_values(session, RULE_KEYS)
     return ReferralRules(
         percent=values[keys.REFERRAL_PERCENT.key],
-        inviter_first_payment_bonus=values[keys.REFERRAL_FIRST_PAYMENT_BONUS.key],
-        invited_bonus=values[keys.REFERRAL_INVITED_BONUS.key],
+        inviter_first_payment_bonus=to_money(values[keys.REFERRAL_FIRST_PAYMENT_BONUS.key]),
+        invited_bonus=to_money(values[keys.REFERRAL_INVITED_BONUS.key]),
     )
 
 
