@@ -69,7 +69,9 @@ async def committed_sessionmaker(engine: AsyncEngine) -> AsyncIterator[async_ses
 
 async def fund(session: AsyncSession, user: User, amount: Decimal | str) -> User:
     """Give a user money the honest way: a ledger row."""
-    await change_balance(session, user.id, Decimal(amount), LedgerKind.admin_adjustment, reference="test-funding")
+    await change_balance(
+        session, user.id, Decimal(amount), LedgerKind.admin_adjustment, reference="test-funding"
+    )
     return user
 
 

@@ -23,7 +23,7 @@ from app.billing.schemas import (
 )
 from app.deps import SessionDep
 from app.errors import NotFound, error_responses
-from app.kit.money import format_rub
+from app.kit.money import format_rub, to_money
 from app.kit.pagination import Page, PageDep, apply_sort, make_page, paginate
 from app.models import BalanceLedger, User
 from app.models.enums import AdminRole, LedgerKind
@@ -73,7 +73,7 @@ async def adjust_balance(
     request: Request,
 ) -> BalanceAdjusted:
     """Credit or debit a customer's balance by hand (reason required, audited, the customer is told)."""
-    before = {"balance": str(user.balance)}
+    before = {"balance": str(to_money(user.balance))}
     entry = await change_balance(
         session,
         user.id,

@@ -84,16 +84,29 @@ async def refund_payment(
     # Credit before debit, so the balance never dips below zero in between.
     if order_value > 0:
         await change_balance(
-            session, payment.user_id, order_value, LedgerKind.refund, reference=reference, comment=reason,
-            payment_id=payment.id, subscription_id=payment.subscription_id, admin_id=admin_id,
-        )  # fmt: skip
+            session,
+            payment.user_id,
+            order_value,
+            LedgerKind.refund,
+            reference=reference,
+            comment=reason,
+            payment_id=payment.id,
+            subscription_id=payment.subscription_id,
+            admin_id=admin_id,
+        )
         balance_change += order_value
     stars = None
     if is_stars:
         await change_balance(
-            session, payment.user_id, -payment.amount, LedgerKind.refund, reference=f"{reference}:stars",
-            comment=reason, payment_id=payment.id, admin_id=admin_id,
-        )  # fmt: skip
+            session,
+            payment.user_id,
+            -payment.amount,
+            LedgerKind.refund,
+            reference=f"{reference}:stars",
+            comment=reason,
+            payment_id=payment.id,
+            admin_id=admin_id,
+        )
         balance_change -= payment.amount
         stars = int(payment.provider_amount or 0)
         await _return_stars(session, settings, http, payment)

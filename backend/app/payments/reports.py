@@ -27,10 +27,26 @@ SORTS = {
     "method": Payment.method,
 }
 CSV_COLUMNS = [
-    "id", "created_at", "paid_at", "refunded_at", "user_id", "telegram_id", "username", "method", "purpose",
-    "status", "amount", "currency", "provider_amount", "provider_currency", "exchange_rate",
-    "provider_payment_id", "order_price", "is_sandbox", "status_detail",
-]  # fmt: skip
+    "id",
+    "created_at",
+    "paid_at",
+    "refunded_at",
+    "user_id",
+    "telegram_id",
+    "username",
+    "method",
+    "purpose",
+    "status",
+    "amount",
+    "currency",
+    "provider_amount",
+    "provider_currency",
+    "exchange_rate",
+    "provider_payment_id",
+    "order_price",
+    "is_sandbox",
+    "status_detail",
+]
 
 
 @dataclass(frozen=True)

@@ -125,9 +125,16 @@ async def receive(
         notice = provider.parse_webhook(raw)
     except ValueError as exc:
         event_id = await _store(
-            session, name, f"unsupported:{digest}", raw, headers, source_ip,
-            signature_valid=True, verdict="unsupported", detail=str(exc),
-        )  # fmt: skip
+            session,
+            name,
+            f"unsupported:{digest}",
+            raw,
+            headers,
+            source_ip,
+            signature_valid=True,
+            verdict="unsupported",
+            detail=str(exc),
+        )
         return WebhookReply(200, "unsupported", event_id)
     if notice.is_test:
         event_id = await _store(
@@ -145,10 +152,18 @@ async def receive(
     elif notice.status is InvoiceStatus.pending:
         verdict = "ignored_status"
     event_id = await _store(
-        session, name, notice.event_key, raw, headers, source_ip,
-        signature_valid=True, verdict=verdict, detail=detail,
-        payment_id=payment.id if payment else None, handled=verdict != "accepted",
-    )  # fmt: skip
+        session,
+        name,
+        notice.event_key,
+        raw,
+        headers,
+        source_ip,
+        signature_valid=True,
+        verdict=verdict,
+        detail=detail,
+        payment_id=payment.id if payment else None,
+        handled=verdict != "accepted",
+    )
     if event_id is None:
         log.info("webhook_duplicate", provider=name, event_key=notice.event_key)
         return WebhookReply(200, "duplicate")

@@ -130,9 +130,15 @@ async def update_code(
     before = snapshot(promo)
     promo = await service.update_code(session, promo, body)
     record(
-        session, principal, "promo_code.update", "promo_code", promo.id,
-        before=before, after=snapshot(promo), request=request,
-    )  # fmt: skip
+        session,
+        principal,
+        "promo_code.update",
+        "promo_code",
+        promo.id,
+        before=before,
+        after=snapshot(promo),
+        request=request,
+    )
     return _read(promo)
 
 

@@ -8,7 +8,12 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from app.integrations.payments.base import InvoiceRequest, InvoiceStatus, ProviderRejected, ProviderUnavailable
+from app.integrations.payments.base import (
+    InvoiceRequest,
+    InvoiceStatus,
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from app.integrations.payments.cryptopay import CryptoPayClient
 from app.integrations.payments.severpay import SeverPayClient
 from app.integrations.payments.stars import StarsClient
@@ -48,7 +53,9 @@ class TestCryptoPayClient:
     async def test_creates_a_fiat_rub_invoice_and_reads_it_back(self, fake, http) -> None:
         cp, url = fake
         client = CryptoPayClient(url, CP_TOKEN, http)
-        invoice = await client.create_invoice(request(accepted_assets="USDT,TON", return_url="https://t.me/shop_bot"))
+        invoice = await client.create_invoice(
+            request(accepted_assets="USDT,TON", return_url="https://t.me/shop_bot")
+        )
         assert invoice.status is InvoiceStatus.pending
         assert invoice.amount == Decimal("150") and invoice.currency == "RUB"
         assert invoice.pay_url and invoice.pay_url.startswith("https://t.me/")
@@ -187,7 +194,10 @@ class TestStarsClient:
         async with BackgroundServer(emulator.app) as url:
             client = StarsClient(BotApiClient(url, BOT_TOKEN, http))
             invoice = await client.create_invoice(
-                request(description="Пополнение баланса VPN Shop на 150 ₽ — очень длинное название", provider_amount=Decimal(100))
+                request(
+                    description="Пополнение баланса VPN Shop на 150 ₽ — очень длинное название",
+                    provider_amount=Decimal(100),
+                )
             )
             assert invoice.pay_url and invoice.pay_url.startswith("https://t.me/$")
             sent = emulator.invoice_links[-1]

@@ -52,7 +52,9 @@ class TestCryptoPaySignature:
 
     def test_one_changed_byte_or_another_token_fails(self) -> None:
         client = CryptoPayClient("https://pay.crypt.bot", CP_TOKEN, HTTP)
-        assert not client.verify_webhook(CP_BODY.replace(b"5.00", b"6.00"), {"crypto-pay-api-signature": CP_SIGNATURE})
+        assert not client.verify_webhook(
+            CP_BODY.replace(b"5.00", b"6.00"), {"crypto-pay-api-signature": CP_SIGNATURE}
+        )
         other = CryptoPayClient("https://pay.crypt.bot", CP_TOKEN + "x", HTTP)
         assert not other.verify_webhook(CP_BODY, {"crypto-pay-api-signature": CP_SIGNATURE})
         assert not client.verify_webhook(CP_BODY, {})

@@ -91,7 +91,10 @@ async def shop(
     servers = [BackgroundServer(f.app) for f in (cryptopay, xrocket, severpay, telegram)]
     cp_url, xr_url, sp_url, tg_url = [await s.start() for s in servers]
     settings = shop_settings(
-        crypto_pay_api_url=cp_url, xrocket_pay_api_url=xr_url, sever_pay_api_url=sp_url, telegram_api_url=tg_url
+        crypto_pay_api_url=cp_url,
+        xrocket_pay_api_url=xr_url,
+        sever_pay_api_url=sp_url,
+        telegram_api_url=tg_url,
     )
     app = _build_app(settings, engine, redis)
     api_server = BackgroundServer(app, port=api_port)

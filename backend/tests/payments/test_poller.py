@@ -33,7 +33,9 @@ class TestLostWebhooks:
         cp = await topup(shop, headers, "cryptopay", "100")
         xr = await topup(shop, headers, "xrocket", "95")
         sp = await topup(shop, headers, "severpay", "120.50")
-        shop.cryptopay.pay(next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == cp["id"]))
+        shop.cryptopay.pay(
+            next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == cp["id"])
+        )
         shop.xrocket.pay(next(i["id"] for i in shop.xrocket.invoices.values() if i["payload"] == xr["id"]))
         shop.severpay.pay(next(p["id"] for p in shop.severpay.payments.values() if p["order_id"] == sp["id"]))
         await poll(shop)
@@ -46,7 +48,7 @@ class TestLostWebhooks:
 
     async def test_provider_outage_leaves_payments_for_the_next_run(self, shop: Shop) -> None:
         shop.cryptopay.webhooks.switches.lost = True
-        user, payment, invoice_id = await cryptopay_invoice(shop)
+        _user, payment, invoice_id = await cryptopay_invoice(shop)
         shop.cryptopay.pay(invoice_id)
         shop.cryptopay.fail_next = 10
         await poll(shop)
@@ -80,7 +82,9 @@ class TestClosingUnpaid:
         async with shop.sessions() as s:
             assert await balance_of(s, user.id) == Decimal("150.00")
 
-    async def test_unanswered_invoices_are_given_up_after_a_day_and_stars_after_their_ttl(self, shop: Shop) -> None:
+    async def test_unanswered_invoices_are_given_up_after_a_day_and_stars_after_their_ttl(
+        self, shop: Shop
+    ) -> None:
         _, headers = await new_customer(shop)
         cp = await topup(shop, headers, "cryptopay")
         stars = await topup(shop, headers, "stars")
@@ -89,7 +93,9 @@ class TestClosingUnpaid:
                 update(Payment).where(Payment.id == cp["id"]).values(expires_at=utcnow() - timedelta(days=2))
             )
             await s.execute(
-                update(Payment).where(Payment.id == stars["id"]).values(expires_at=utcnow() - timedelta(minutes=1))
+                update(Payment)
+                .where(Payment.id == stars["id"])
+                .values(expires_at=utcnow() - timedelta(minutes=1))
             )
         await poll(shop)
         assert (await shop.payment(cp["id"])).status is PaymentStatus.expired

@@ -106,7 +106,10 @@ class TestPreCheckoutRefusals:
         async with unit_of_work(shop.sessions) as s:
             await s.execute(update(Payment).values(expires_at=utcnow() - timedelta(seconds=1)))
         expired = (await shop.api.post(url, json=checkout(user, payment), headers=bot(shop))).json()
-        assert expired == {"ok": False, "error_message": "This invoice has expired. Create a new one from the menu."}
+        assert expired == {
+            "ok": False,
+            "error_message": "This invoice has expired. Create a new one from the menu.",
+        }
         await paid(shop, checkout(user, payment))  # Telegram took the Stars anyway: still credited
         again = (await shop.api.post(url, json=checkout(user, payment), headers=bot(shop))).json()
         assert again["error_message"] == "This invoice has already been paid."
@@ -130,7 +133,9 @@ class TestRejectedReports:
         payment = await topup(shop, headers, "stars", "150")
         resp = await paid(shop, checkout(user, payment, total_amount=1))
         assert resp.status_code == 400 and resp.json()["error"] == "StarsPaymentRejected"
-        resp = await paid(shop, checkout(user, payment, invoice_payload="00000000-0000-0000-0000-000000000000"), "c2")
+        resp = await paid(
+            shop, checkout(user, payment, invoice_payload="00000000-0000-0000-0000-000000000000"), "c2"
+        )
         assert resp.status_code == 400
         async with shop.sessions() as s:
             assert await balance_of(s, user.id) == 0

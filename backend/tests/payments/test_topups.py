@@ -25,7 +25,9 @@ async def new_customer(shop: Shop, **kw: Any) -> tuple[Any, dict[str, str]]:
 
 
 async def topup(shop: Shop, headers: dict[str, str], method: str, amount: Any = "150.00") -> dict[str, Any]:
-    resp = await shop.api.post("/api/v1/users/me/topups", json={"amount": amount, "method": method}, headers=headers)
+    resp = await shop.api.post(
+        "/api/v1/users/me/topups", json={"amount": amount, "method": method}, headers=headers
+    )
     assert resp.status_code == 201, resp.text
     return dict(resp.json())
 
@@ -36,7 +38,10 @@ class TestPaymentMethods:
         assert resp.status_code == 200
         methods = {m["method"]: m for m in resp.json()}
         assert list(methods) == ["severpay", "cryptopay", "xrocket", "stars"]
-        assert methods["cryptopay"]["min_amount"] == "50.00" and methods["cryptopay"]["max_amount"] == "100000.00"
+        assert (
+            methods["cryptopay"]["min_amount"] == "50.00"
+            and methods["cryptopay"]["max_amount"] == "100000.00"
+        )
         assert all(m["sandbox"] for m in methods.values())  # every provider is a loopback stand-in here
         assert methods["xrocket"]["currency"] == "USDT" and methods["xrocket"]["rub_rate"] == "95"
         assert methods["stars"]["currency"] == "XTR"
@@ -49,9 +54,13 @@ class TestPaymentMethods:
         assert "xrocket" not in methods
         assert methods["severpay"]["min_amount"] == "100.00"
         _, headers = await new_customer(shop)
-        resp = await shop.api.post("/api/v1/users/me/topups", json={"amount": "150", "method": "xrocket"}, headers=headers)
+        resp = await shop.api.post(
+            "/api/v1/users/me/topups", json={"amount": "150", "method": "xrocket"}, headers=headers
+        )
         assert resp.status_code == 400 and resp.json()["error"] == "PaymentMethodUnavailable"
-        resp = await shop.api.post("/api/v1/users/me/topups", json={"amount": "99.99", "method": "severpay"}, headers=headers)
+        resp = await shop.api.post(
+            "/api/v1/users/me/topups", json={"amount": "99.99", "method": "severpay"}, headers=headers
+        )
         assert resp.status_code == 400 and resp.json()["error"] == "AmountOutOfRange"
         assert "100 ₽" in resp.json()["detail"]
 
@@ -62,7 +71,9 @@ class TestTopupEndToEnd:
         payment = await topup(shop, headers, "cryptopay", "150.00")
         assert payment["status"] == "pending" and payment["pay_url"].startswith("https://t.me/")
         assert payment["amount"] == "150.00" and payment["is_sandbox"] is True
-        invoice_id = int(next(i for i in shop.cryptopay.invoices.values() if i["payload"] == payment["id"])["invoice_id"])
+        invoice_id = int(
+            next(i for i in shop.cryptopay.invoices.values() if i["payload"] == payment["id"])["invoice_id"]
+        )
         shop.cryptopay.pay(invoice_id)
         await shop.work()
         async with shop.sessions() as s:
@@ -79,7 +90,9 @@ class TestTopupEndToEnd:
         user, headers = await new_customer(shop)
         payment = await topup(shop, headers, "xrocket", 190)
         assert payment["provider_currency"] == "USDT"
-        assert Decimal(payment["provider_amount"]) == Decimal("2") and Decimal(payment["exchange_rate"]) == Decimal("95")
+        assert Decimal(payment["provider_amount"]) == Decimal("2") and Decimal(
+            payment["exchange_rate"]
+        ) == Decimal("95")
         invoice = next(i for i in shop.xrocket.invoices.values() if i["payload"] == payment["id"])
         assert invoice["amount"] == 2.0 and invoice["currency"] == "USDT"
         shop.xrocket.pay(invoice["id"])
@@ -104,16 +117,29 @@ class TestTopupEndToEnd:
 class TestTopupValidation:
     @pytest.mark.parametrize(
         ("amount", "status"),
-        [("150.001", 422), ("-5", 422), ("0", 422), ("abc", 422), (150.25, 201), ("150", 201), ("49.99", 400), ("100000.01", 400)],
+        [
+            ("150.001", 422),
+            ("-5", 422),
+            ("0", 422),
+            ("abc", 422),
+            (150.25, 201),
+            ("150", 201),
+            ("49.99", 400),
+            ("100000.01", 400),
+        ],
     )
     async def test_amounts(self, shop: Shop, amount: Any, status: int) -> None:
         _, headers = await new_customer(shop)
-        resp = await shop.api.post("/api/v1/users/me/topups", json={"amount": amount, "method": "cryptopay"}, headers=headers)
+        resp = await shop.api.post(
+            "/api/v1/users/me/topups", json={"amount": amount, "method": "cryptopay"}, headers=headers
+        )
         assert resp.status_code == status, resp.text
 
     async def test_unknown_method_is_422_and_anonymous_is_401(self, shop: Shop) -> None:
         _, headers = await new_customer(shop)
-        resp = await shop.api.post("/api/v1/users/me/topups", json={"amount": "100", "method": "balance"}, headers=headers)
+        resp = await shop.api.post(
+            "/api/v1/users/me/topups", json={"amount": "100", "method": "balance"}, headers=headers
+        )
         assert resp.status_code == 422
         resp = await shop.api.post("/api/v1/users/me/topups", json={"amount": "100", "method": "cryptopay"})
         assert resp.status_code == 401
@@ -121,7 +147,9 @@ class TestTopupValidation:
     async def test_provider_outage_answers_503_and_records_nothing(self, shop: Shop) -> None:
         user, headers = await new_customer(shop)
         shop.cryptopay.fail_next = 1
-        resp = await shop.api.post("/api/v1/users/me/topups", json={"amount": "100", "method": "cryptopay"}, headers=headers)
+        resp = await shop.api.post(
+            "/api/v1/users/me/topups", json={"amount": "100", "method": "cryptopay"}, headers=headers
+        )
         assert resp.status_code == 503 and resp.json()["error"] == "PaymentProviderUnavailable"
         async with shop.sessions() as s:
             assert (await s.scalars(select(Payment).where(Payment.user_id == user.id))).all() == []
@@ -133,7 +161,9 @@ class TestTopupValidation:
         await topup(shop, other_headers, "cryptopay")
         page = (await shop.api.get("/api/v1/users/me/payments", headers=headers)).json()
         assert page["total"] == 1 and page["items"][0]["id"] == mine["id"]
-        assert (await shop.api.get(f"/api/v1/users/me/payments/{mine['id']}", headers=other_headers)).status_code == 404
+        assert (
+            await shop.api.get(f"/api/v1/users/me/payments/{mine['id']}", headers=other_headers)
+        ).status_code == 404
         pending = (await shop.api.get("/api/v1/users/me/payments?status=paid", headers=headers)).json()
         assert pending["total"] == 0
 
@@ -142,7 +172,9 @@ class TestCheckNow:
     async def test_customer_check_credits_without_waiting_for_the_webhook(self, shop: Shop) -> None:
         user, headers = await new_customer(shop)
         payment = await topup(shop, headers, "cryptopay")
-        invoice_id = next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == payment["id"])
+        invoice_id = next(
+            i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == payment["id"]
+        )
         shop.cryptopay.webhooks.switches.lost = True
         shop.cryptopay.pay(invoice_id)
         resp = await shop.api.post(f"/api/v1/users/me/payments/{payment['id']}/check", headers=headers)

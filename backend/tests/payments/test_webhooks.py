@@ -21,7 +21,9 @@ from tests.payments.test_topups import new_customer, topup
 async def cryptopay_invoice(shop: Shop, amount: str = "150.00") -> tuple[Any, dict[str, Any], int]:
     user, headers = await new_customer(shop)
     payment = await topup(shop, headers, "cryptopay", amount)
-    invoice_id = next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == payment["id"])
+    invoice_id = next(
+        i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == payment["id"]
+    )
     return user, payment, invoice_id
 
 
@@ -44,12 +46,18 @@ class TestForgedAndUnsigned:
         async with shop.sessions() as s:
             assert await balance_of(s, user.id) == 0
         (event,) = await events(shop)
-        assert event.verdict == "bad_signature" and not event.signature_valid and event.event_key.startswith("rejected:")
+        assert (
+            event.verdict == "bad_signature"
+            and not event.signature_valid
+            and event.event_key.startswith("rejected:")
+        )
         assert event.source_ip == "127.0.0.1" and "crypto-pay-api-signature" in event.headers
         assert rejected("cryptopay", "bad_signature") == before + 1
         assert all(401 in d.statuses for d in shop.cryptopay.webhooks.deliveries)
         alerts = [m.text or "" for m in shop.telegram.messages_to(STAFF_CHAT)]
-        assert len(alerts) == 1 and "cryptopay" in alerts[0] and "bad_signature" in alerts[0]  # one per window
+        assert (
+            len(alerts) == 1 and "cryptopay" in alerts[0] and "bad_signature" in alerts[0]
+        )  # one per window
         assert (await shop.payment(payment["id"])).status is PaymentStatus.pending
 
     async def test_a_forged_call_does_not_block_the_genuine_one(self, shop: Shop) -> None:
@@ -175,7 +183,9 @@ class TestDuplicates:
 
 class TestInboxEdges:
     async def test_severpay_test_ping(self, shop: Shop) -> None:
-        resp = await shop.api.post("/api/v1/webhooks/payments/severpay", content=shop.severpay.test_webhook_body())
+        resp = await shop.api.post(
+            "/api/v1/webhooks/payments/severpay", content=shop.severpay.test_webhook_body()
+        )
         assert resp.status_code == 200 and resp.json() == {"status": True}
         assert [e.verdict for e in await events(shop)] == ["test"]
 

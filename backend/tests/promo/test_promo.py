@@ -26,7 +26,13 @@ ADMIN = "/api/v1/admin/promo-codes"
 REDEEM = "/api/v1/users/me/promo"
 
 
-async def code(session: AsyncSession, text: str = "GIFT100", kind: PromoKind = PromoKind.balance, value: str = "100", **kw: Any) -> PromoCode:
+async def code(
+    session: AsyncSession,
+    text: str = "GIFT100",
+    kind: PromoKind = PromoKind.balance,
+    value: str = "100",
+    **kw: Any,
+) -> PromoCode:
     promo = PromoCode(code=text, kind=kind, value=Decimal(value), **kw)
     session.add(promo)
     await session.flush()
@@ -37,16 +43,22 @@ class TestAdminCrud:
     async def test_create_list_update_delete(self, client: AsyncClient, session: AsyncSession) -> None:
         headers = await admin_headers(client, session, AdminRole.admin)
         resp = await client.post(
-            ADMIN, json={"code": "spring25", "kind": "discount", "value": "25", "max_uses": 100}, headers=headers
+            ADMIN,
+            json={"code": "spring25", "kind": "discount", "value": "25", "max_uses": 100},
+            headers=headers,
         )
         assert resp.status_code == 201, resp.text
         created = resp.json()
         assert created["code"] == "SPRING25" and created["state"] == "active" and created["used_count"] == 0
-        dup = await client.post(ADMIN, json={"code": "Spring25", "kind": "balance", "value": "5"}, headers=headers)
+        dup = await client.post(
+            ADMIN, json={"code": "Spring25", "kind": "balance", "value": "5"}, headers=headers
+        )
         assert dup.status_code == 409 and dup.json()["error"] == "PromoCodeTaken"
         listed = (await client.get(f"{ADMIN}?q=spring&kind=discount", headers=headers)).json()
         assert listed["total"] == 1
-        patched = await client.patch(f"{ADMIN}/{created['id']}", json={"is_active": False, "max_uses": None}, headers=headers)
+        patched = await client.patch(
+            f"{ADMIN}/{created['id']}", json={"is_active": False, "max_uses": None}, headers=headers
+        )
         assert patched.json()["state"] == "inactive" and patched.json()["max_uses"] is None
         assert (await client.delete(f"{ADMIN}/{created['id']}", headers=headers)).status_code == 204
         assert (await client.get(f"{ADMIN}/{created['id']}", headers=headers)).status_code == 404
@@ -64,7 +76,9 @@ class TestAdminCrud:
             {"code": "RICH", "kind": "balance", "value": "100001"},
         ],
     )
-    async def test_invalid_codes(self, client: AsyncClient, session: AsyncSession, body: dict[str, Any]) -> None:
+    async def test_invalid_codes(
+        self, client: AsyncClient, session: AsyncSession, body: dict[str, Any]
+    ) -> None:
         headers = await admin_headers(client, session, AdminRole.admin)
         assert (await client.post(ADMIN, json=body, headers=headers)).status_code == 422
 
@@ -84,10 +98,14 @@ class TestAdminCrud:
     async def test_support_reads_but_cannot_write(self, client: AsyncClient, session: AsyncSession) -> None:
         headers = await admin_headers(client, session, AdminRole.support)
         assert (await client.get(ADMIN, headers=headers)).status_code == 200
-        resp = await client.post(ADMIN, json={"code": "NOPE1", "kind": "balance", "value": "5"}, headers=headers)
+        resp = await client.post(
+            ADMIN, json={"code": "NOPE1", "kind": "balance", "value": "5"}, headers=headers
+        )
         assert resp.status_code == 403
 
-    async def test_redemptions_list(self, client: AsyncClient, session: AsyncSession, settings: Settings) -> None:
+    async def test_redemptions_list(
+        self, client: AsyncClient, session: AsyncSession, settings: Settings
+    ) -> None:
         headers = await admin_headers(client, session, AdminRole.support)
         promo = await code(session)
         user = await create_user(session)
@@ -107,8 +125,13 @@ class TestRedeem:
         resp = await client.post(REDEEM, json={"code": " gift100 "}, headers=headers)
         assert resp.status_code == 200, resp.text
         assert resp.json() == {
-            "kind": "balance", "amount": "100.00", "days": None, "balance": "100.00", "subscription_id": None, "ends_at": None,
-        }  # fmt: skip
+            "kind": "balance",
+            "amount": "100.00",
+            "days": None,
+            "balance": "100.00",
+            "subscription_id": None,
+            "ends_at": None,
+        }
         entry = await session.scalar(select(BalanceLedger).where(BalanceLedger.user_id == user.id))
         assert entry is not None and entry.kind is LedgerKind.promo and entry.reference == "promo:GIFT100"
         again = await client.post(REDEEM, json={"code": "GIFT100"}, headers=headers)
@@ -125,7 +148,13 @@ class TestRedeem:
         ],
     )
     async def test_refusals(
-        self, client: AsyncClient, session: AsyncSession, settings: Settings, setup: dict[str, Any], status: int, error: str
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        settings: Settings,
+        setup: dict[str, Any],
+        status: int,
+        error: str,
     ) -> None:
         if setup.get("expires_at") == "past":
             setup = {"expires_at": utcnow() - timedelta(minutes=1)}
@@ -175,13 +204,18 @@ class TestRedeem:
 
 
 async def test_50_customers_racing_for_10_uses_get_exactly_10(
-    committed_client: AsyncClient, committed_sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+    committed_client: AsyncClient,
+    committed_sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
 ) -> None:
     async with unit_of_work(committed_sessionmaker) as s:
         promo = await code(s, "RACE", max_uses=10, value="50")
         users = [await create_user(s) for _ in range(50)]
     results = await asyncio.gather(
-        *[committed_client.post(REDEEM, json={"code": "RACE"}, headers=user_headers(settings, u)) for u in users]
+        *[
+            committed_client.post(REDEEM, json={"code": "RACE"}, headers=user_headers(settings, u))
+            for u in users
+        ]
     )
     statuses = sorted(r.status_code for r in results)
     assert statuses.count(200) == 10 and statuses.count(409) == 40
@@ -192,13 +226,17 @@ async def test_50_customers_racing_for_10_uses_get_exactly_10(
 
 
 async def test_one_customer_redeeming_twice_at_once_gets_it_once(
-    committed_client: AsyncClient, committed_sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+    committed_client: AsyncClient,
+    committed_sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
 ) -> None:
     async with unit_of_work(committed_sessionmaker) as s:
         await code(s, "TWICE")
         user = await create_user(s)
     headers = user_headers(settings, user)
-    results = await asyncio.gather(*[committed_client.post(REDEEM, json={"code": "TWICE"}, headers=headers) for _ in range(10)])
+    results = await asyncio.gather(
+        *[committed_client.post(REDEEM, json={"code": "TWICE"}, headers=headers) for _ in range(10)]
+    )
     assert sorted(r.status_code for r in results) == [200] + [409] * 9
     async with committed_sessionmaker() as s:
         assert await balance_of(s, user.id) == Decimal("100.00")

@@ -41,7 +41,9 @@ async def buy(shop: Shop, headers: dict[str, str], body: dict[str, Any], status:
 
 
 def pay_cryptopay(shop: Shop, payment_id: str) -> None:
-    shop.cryptopay.pay(next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == payment_id))
+    shop.cryptopay.pay(
+        next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == payment_id)
+    )
 
 
 async def subscriptions_of(shop: Shop, user: Any) -> list[Subscription]:
@@ -69,12 +71,16 @@ class TestPaymentRequired:
         async with shop.sessions() as s:
             assert await balance_of(s, user.id) == Decimal("0.00")
 
-    async def test_a_tiny_missing_amount_is_invoiced_at_the_minimum_and_the_rest_stays(self, shop: Shop) -> None:
+    async def test_a_tiny_missing_amount_is_invoiced_at_the_minimum_and_the_rest_stays(
+        self, shop: Shop
+    ) -> None:
         user, headers = await customer(shop, "40")
         location, tariff = await shop_catalog(shop)
         result = await buy(shop, headers, order(location, tariff, method="severpay"))
         assert result["missing"] == "9.00" and result["payment"]["amount"] == "50.00"
-        sp_id = next(p["id"] for p in shop.severpay.payments.values() if p["order_id"] == result["payment"]["id"])
+        sp_id = next(
+            p["id"] for p in shop.severpay.payments.values() if p["order_id"] == result["payment"]["id"]
+        )
         shop.severpay.pay(sp_id)
         await shop.work()
         async with shop.sessions() as s:
@@ -106,9 +112,13 @@ class TestPaymentRequired:
             sub = await active_subscription(s, user, location, days_left=3)
         ends = sub.ends_at
         assert ends is not None
-        result = await buy(shop, headers, order(location, tariff, method="xrocket", subscription_id=str(sub.id)))
+        result = await buy(
+            shop, headers, order(location, tariff, method="xrocket", subscription_id=str(sub.id))
+        )
         assert result["payment"]["purpose"] == "renewal"
-        shop.xrocket.pay(next(i["id"] for i in shop.xrocket.invoices.values() if i["payload"] == result["payment"]["id"]))
+        shop.xrocket.pay(
+            next(i["id"] for i in shop.xrocket.invoices.values() if i["payload"] == result["payment"]["id"])
+        )
         await shop.work()
         (renewed,) = await subscriptions_of(shop, user)
         assert renewed.ends_at == ends + timedelta(days=30)
@@ -139,10 +149,19 @@ class TestPaymentRequired:
         result = await buy(shop, headers, order(location, tariff, method="stars"))
         assert result["payment"]["provider_amount"] == "99" and result["payment"]["amount"] == "149.00"
         bot = {"X-Bot-Token": shop.settings.bot_service_token.get_secret_value()}
-        body = {"telegram_id": user.telegram_id, "currency": "XTR", "total_amount": 99, "invoice_payload": result["payment"]["id"]}
-        assert (await shop.api.post("/api/v1/bot/payments/stars/pre-checkout", json=body, headers=bot)).json()["ok"]
+        body = {
+            "telegram_id": user.telegram_id,
+            "currency": "XTR",
+            "total_amount": 99,
+            "invoice_payload": result["payment"]["id"],
+        }
+        assert (
+            await shop.api.post("/api/v1/bot/payments/stars/pre-checkout", json=body, headers=bot)
+        ).json()["ok"]
         resp = await shop.api.post(
-            "/api/v1/bot/payments/stars/paid", json={**body, "telegram_payment_charge_id": "stars-1"}, headers=bot
+            "/api/v1/bot/payments/stars/paid",
+            json={**body, "telegram_payment_charge_id": "stars-1"},
+            headers=bot,
         )
         assert resp.status_code == 200 and resp.json()["balance"] == "0.00"
         assert len(await subscriptions_of(shop, user)) == 1
@@ -151,7 +170,9 @@ class TestPaymentRequired:
 class TestPromoAtCheckout:
     async def _code(self, shop: Shop, **kw: Any) -> PromoCode:
         async with unit_of_work(shop.sessions) as s:
-            promo = PromoCode(code=kw.pop("code", "SPRING25"), kind=PromoKind.discount, value=Decimal("25"), **kw)
+            promo = PromoCode(
+                code=kw.pop("code", "SPRING25"), kind=PromoKind.discount, value=Decimal("25"), **kw
+            )
             s.add(promo)
         return promo
 
@@ -160,8 +181,12 @@ class TestPromoAtCheckout:
         user, headers = await customer(shop)
         location, tariff = await shop_catalog(shop, price="100.00")
         result = await buy(shop, headers, order(location, tariff, method="cryptopay", promo_code="spring25"))
-        assert result["price"] == "75.00" and result["discount"] == "25.00" and result["payment"]["amount"] == "75.00"
-        other, other_headers = await customer(shop, "500")
+        assert (
+            result["price"] == "75.00"
+            and result["discount"] == "25.00"
+            and result["payment"]["amount"] == "75.00"
+        )
+        _other, other_headers = await customer(shop, "500")
         taken = await buy(shop, other_headers, order(location, tariff, promo_code="SPRING25"), status=409)
         assert taken["error"] == "PromoCodeExhausted"  # the reservation counts
         pay_cryptopay(shop, result["payment"]["id"])
@@ -178,7 +203,13 @@ class TestPromoAtCheckout:
         _, headers = await customer(shop)
         location, tariff = await shop_catalog(shop)
         result = await buy(shop, headers, order(location, tariff, method="cryptopay", promo_code="SPRING25"))
-        shop.cryptopay.expire(next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == result["payment"]["id"]))
+        shop.cryptopay.expire(
+            next(
+                i["invoice_id"]
+                for i in shop.cryptopay.invoices.values()
+                if i["payload"] == result["payment"]["id"]
+            )
+        )
         await get_queue().enqueue_job("payments.poll", _job_id="poll-release")
         await shop.work()
         async with shop.sessions() as s:
@@ -186,7 +217,9 @@ class TestPromoAtCheckout:
             assert await s.scalar(select(func.count(PromoRedemption.id))) == 0
         assert (await shop.payment(result["payment"]["id"])).status is PaymentStatus.expired
 
-    async def test_a_new_checkout_takes_over_the_reservation_and_the_old_invoice_only_tops_up(self, shop: Shop) -> None:
+    async def test_a_new_checkout_takes_over_the_reservation_and_the_old_invoice_only_tops_up(
+        self, shop: Shop
+    ) -> None:
         promo = await self._code(shop)
         user, headers = await customer(shop)
         location, tariff = await shop_catalog(shop, price="100.00")
@@ -208,7 +241,11 @@ class TestPromoAtCheckout:
         user, headers = await customer(shop)
         location, tariff = await shop_catalog(shop, price="100.00")
         result = await buy(shop, headers, order(location, tariff, method="cryptopay", promo_code="SPRING25"))
-        invoice_id = next(i["invoice_id"] for i in shop.cryptopay.invoices.values() if i["payload"] == result["payment"]["id"])
+        invoice_id = next(
+            i["invoice_id"]
+            for i in shop.cryptopay.invoices.values()
+            if i["payload"] == result["payment"]["id"]
+        )
         shop.cryptopay.expire(invoice_id)
         await get_queue().enqueue_job("payments.poll", _job_id="poll-late")
         await shop.work()

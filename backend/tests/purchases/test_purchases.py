@@ -24,7 +24,9 @@ from tests.money import balance_of, fund, user_headers
 URL = "/api/v1/users/me/purchases"
 
 
-async def catalog(session: AsyncSession, *, seats: int = 10, price: str = "49.00", **tariff_kw: Any) -> tuple[Location, Tariff]:
+async def catalog(
+    session: AsyncSession, *, seats: int = 10, price: str = "49.00", **tariff_kw: Any
+) -> tuple[Location, Tariff]:
     location = await create_location(session)
     await create_server(session, location, max_users=seats)
     tariff = await create_tariff(session, price=Decimal(price), **tariff_kw)
@@ -35,7 +37,9 @@ def order(location: Location, tariff: Tariff, **kw: Any) -> dict[str, Any]:
     return {"tariff_id": str(tariff.id), "location_id": str(location.id), **kw}
 
 
-async def active_subscription(session: AsyncSession, user: User, location: Location, days_left: int = 5) -> Subscription:
+async def active_subscription(
+    session: AsyncSession, user: User, location: Location, days_left: int = 5
+) -> Subscription:
     sub = Subscription(
         user_id=user.id,
         location_id=location.id,
@@ -61,11 +65,19 @@ class TestFromBalance:
         body = resp.json()
         assert body["status"] == "completed" and body["price"] == "49.00" and body["balance"] == "51.00"
         sub = body["subscription"]
-        assert sub["status"] == "pending" and sub["duration_days"] == 30 and sub["location_id"] == str(location.id)
+        assert (
+            sub["status"] == "pending"
+            and sub["duration_days"] == 30
+            and sub["location_id"] == str(location.id)
+        )
         assert body["payment"]["method"] == "balance" and body["payment"]["status"] == "paid"
         assert await balance_of(session, user.id) == Decimal("51.00")
         debit = await session.scalar(select(BalanceLedger).where(BalanceLedger.kind == LedgerKind.purchase))
-        assert debit is not None and debit.amount == Decimal("-49.00") and str(debit.subscription_id) == sub["id"]
+        assert (
+            debit is not None
+            and debit.amount == Decimal("-49.00")
+            and str(debit.subscription_id) == sub["id"]
+        )
         assert await redis.exists(f"arq:job:provision:{sub['id']}")  # provisioning queued after commit
 
     async def test_short_balance_without_method_is_402_and_changes_nothing(
@@ -88,7 +100,9 @@ class TestFromBalance:
         user = await fund(session, await create_user(session), "200")
         location, tariff = await catalog(session, price="149.90")
         resp = await client.post(
-            URL, json=order(location, tariff, price="1.00", amount="1.00"), headers=user_headers(settings, user)
+            URL,
+            json=order(location, tariff, price="1.00", amount="1.00"),
+            headers=user_headers(settings, user),
         )
         assert resp.json()["price"] == "149.90" and resp.json()["balance"] == "50.10"
 
@@ -101,7 +115,9 @@ class TestFromBalance:
         ends = sub.ends_at
         assert ends is not None
         resp = await client.post(
-            URL, json=order(location, tariff, subscription_id=str(sub.id)), headers=user_headers(settings, user)
+            URL,
+            json=order(location, tariff, subscription_id=str(sub.id)),
+            headers=user_headers(settings, user),
         )
         assert resp.status_code == 200, resp.text  # a full location does not stop a renewal
         await session.refresh(sub)
@@ -119,9 +135,15 @@ class TestFromBalance:
         session.add(PromoCode(code="FREE", kind=PromoKind.discount, value=Decimal("100")))
         user = await create_user(session)
         location, tariff = await catalog(session)
-        resp = await client.post(URL, json=order(location, tariff, promo_code="free"), headers=user_headers(settings, user))
+        resp = await client.post(
+            URL, json=order(location, tariff, promo_code="free"), headers=user_headers(settings, user)
+        )
         assert resp.status_code == 200, resp.text
-        assert resp.json()["price"] == "0.00" and resp.json()["discount"] == "49.00" and resp.json()["payment"] is None
+        assert (
+            resp.json()["price"] == "0.00"
+            and resp.json()["discount"] == "49.00"
+            and resp.json()["payment"] is None
+        )
 
 
 class TestRefusals:
@@ -140,7 +162,13 @@ class TestRefusals:
         ],
     )
     async def test_bad_orders(
-        self, client: AsyncClient, session: AsyncSession, settings: Settings, case: str, status: int, error: str
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        settings: Settings,
+        case: str,
+        status: int,
+        error: str,
     ) -> None:
         import uuid
 
@@ -182,7 +210,9 @@ class TestRefusals:
 
 
 async def test_200_concurrent_purchases_on_a_balance_for_3_succeed_exactly_3_times(
-    committed_client: AsyncClient, committed_sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+    committed_client: AsyncClient,
+    committed_sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
 ) -> None:
     async with unit_of_work(committed_sessionmaker) as s:
         user = await fund(s, await create_user(s), "150")
@@ -192,7 +222,9 @@ async def test_200_concurrent_purchases_on_a_balance_for_3_succeed_exactly_3_tim
         *[committed_client.post(URL, json=order(location, tariff), headers=headers) for _ in range(200)]
     )
     statuses = sorted(r.status_code for r in results)
-    assert statuses.count(200) == 3 and statuses.count(402) == 197, {s: statuses.count(s) for s in set(statuses)}
+    assert statuses.count(200) == 3 and statuses.count(402) == 197, {
+        s: statuses.count(s) for s in set(statuses)
+    }
     async with committed_sessionmaker() as s:
         assert await balance_of(s, user.id) == Decimal("3.00")
         assert await s.scalar(select(func.count(Subscription.id))) == 3
@@ -203,12 +235,17 @@ async def test_200_concurrent_purchases_on_a_balance_for_3_succeed_exactly_3_tim
 
 
 async def test_last_seat_is_sold_once(
-    committed_client: AsyncClient, committed_sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+    committed_client: AsyncClient,
+    committed_sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
 ) -> None:
     async with unit_of_work(committed_sessionmaker) as s:
         location, tariff = await catalog(s, seats=1)
         users = [await fund(s, await create_user(s), "100") for _ in range(10)]
     results = await asyncio.gather(
-        *[committed_client.post(URL, json=order(location, tariff), headers=user_headers(settings, u)) for u in users]
+        *[
+            committed_client.post(URL, json=order(location, tariff), headers=user_headers(settings, u))
+            for u in users
+        ]
     )
     assert sorted(r.status_code for r in results) == [200] + [409] * 9

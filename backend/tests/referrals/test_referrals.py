@@ -24,8 +24,12 @@ from tests.factories import create_user
 from tests.money import balance_of, user_headers
 
 
-async def pending_payment(session: AsyncSession, user: User, amount: str = "200", method: PaymentMethod = PaymentMethod.cryptopay) -> Payment:
-    payment = Payment(user_id=user.id, amount=Decimal(amount), method=method, provider_payment_id=uuid.uuid4().hex)
+async def pending_payment(
+    session: AsyncSession, user: User, amount: str = "200", method: PaymentMethod = PaymentMethod.cryptopay
+) -> Payment:
+    payment = Payment(
+        user_id=user.id, amount=Decimal(amount), method=method, provider_payment_id=uuid.uuid4().hex
+    )
     session.add(payment)
     await session.flush()
     return payment
@@ -120,7 +124,11 @@ class TestSummary:
         body = resp.json()
         assert body["invited_count"] == 2 and body["paying_count"] == 1
         assert body["earned_total"] == "55.00"
-        assert body["rules"] == {"percent": "10", "inviter_first_payment_bonus": "25.00", "invited_bonus": "0.00"}
+        assert body["rules"] == {
+            "percent": "10",
+            "inviter_first_payment_bonus": "25.00",
+            "invited_bonus": "0.00",
+        }
         assert body["link"] is None  # no TELEGRAM_BOT_USERNAME in these settings
         assert body["referral_code"] == inviter.referral_code
 
