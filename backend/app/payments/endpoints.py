@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from app.admin_auth.deps import CurrentPrincipal, RequireRole
 from app.audit.service import record, snapshot
 from app.deps import ClientIpDep, SessionDep, SettingsDep
 from app.errors import AppError, NotFound, error_responses
-from app.integrations.payments.base import ProviderRejected, ProviderUnavailable
+from app.integrations.payments.base import InvoiceStatus, ProviderRejected, ProviderUnavailable
 from app.kit.money import to_money
 from app.kit.pagination import Page, PageDep, apply_sort, make_page, paginate
 from app.kit.time import utcnow
@@ -43,6 +44,7 @@ from app.payments.schemas import (
 )
 from app.users.deps import BotService, CurrentUser
 
+log = structlog.get_logger(__name__)
 public_router = APIRouter(tags=["payments"])
 customer_router = APIRouter(prefix="/users/me", tags=["customer"])
 bot_router = APIRouter(prefix="/bot/payments/stars", tags=["bot"])
@@ -137,7 +139,7 @@ async def check_my_payment(
         except (ProviderUnavailable, ProviderRejected):
             invoices = None  # the poller will get it; the customer sees "pending"
         invoice = invoices.get(payment.provider_payment_id) if invoices is not None else None
-        if invoice is not None and invoice.status.value != "pending":
+        if invoice is not None and invoice.status is not InvoiceStatus.pending:
             await apply_invoice(session, payment.id, invoice, source="customer_check")
             await session.refresh(payment)
     return payment
@@ -222,6 +224,13 @@ async def payment_webhook(
         raise NotFound("This payment provider is not configured")
     raw = await _limited_body(request)
     reply = await webhooks.receive(session, settings, http, method, raw, request.headers, ip)
+    log.info(
+        "webhook_verdict",
+        provider=method.value,
+        verdict=reply.verdict,
+        status=reply.status_code,
+        source_ip=ip,
+    )
     ok = reply.status_code < 400
     if method is PaymentMethod.severpay:
         # Sever Pay retries until it gets {"status": true}.

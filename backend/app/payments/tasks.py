@@ -12,7 +12,7 @@ from arq import Retry
 
 from app.billing import settings_keys as keys
 from app.db import unit_of_work
-from app.integrations.payments.base import Invoice, ProviderRejected, ProviderUnavailable
+from app.integrations.payments.base import Invoice, InvoiceStatus, ProviderRejected, ProviderUnavailable
 from app.integrations.payments.cryptopay import CryptoPayClient
 from app.kit.time import utcnow
 from app.models import Payment, PaymentEvent
@@ -121,7 +121,7 @@ async def poll_payments(ctx: JobContext) -> dict[str, int]:
         invoice = found.get(provider_id)
         try:
             async with unit_of_work(sessionmaker) as session:
-                if invoice is not None and invoice.status.value != "pending":
+                if invoice is not None and invoice.status is not InvoiceStatus.pending:
                     verdict, _ = await apply_invoice(session, payment_id, invoice, source="poller")
                     counts[verdict] += 1
                     if verdict in SUSPICIOUS:

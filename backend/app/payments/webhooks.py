@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.integrations.payments.base import InvoiceStatus, WebhookNotice, WebhookProvider
+from app.integrations.payments.base import InvoiceStatus, WebhookNotice, WebhookProvider, load_json_object
 from app.kit.time import utcnow
 from app.models import Payment
 from app.models.enums import PaymentMethod
@@ -42,9 +42,15 @@ def process_job_id(event_id: uuid.UUID | str) -> str:
 
 
 def _signature_state(provider: WebhookProvider, raw: bytes, headers: Mapping[str, str]) -> str:
-    if provider.signature_header is not None and not headers.get(provider.signature_header):
-        return "unsigned"
-    if provider.signature_header is None and b'"sign"' not in raw:
+    if provider.signature_header is not None:
+        signed = bool(headers.get(provider.signature_header))
+    else:
+        # Signed in the body (Sever Pay's `sign` field).
+        try:
+            signed = "sign" in load_json_object(raw)
+        except ValueError:
+            signed = False
+    if not signed:
         return "unsigned"
     return "valid" if provider.verify_webhook(raw, headers) else "bad_signature"
 
