@@ -7,8 +7,6 @@ Envelopes: `{"ok": true, "result": ...}` / `{"ok": false, "error": {"code": N, "
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import secrets
@@ -21,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from fakes.payment_webhooks import WebhookSender, request_params, serve_cli
+from fakes.payment_webhooks import WebhookSender, iso, request_params, serve_cli
 
 ASSETS = ["USDT", "TON", "BTC", "ETH", "LTC", "BNB", "TRX", "USDC"]
 FIATS = ["USD", "EUR", "RUB", "BYN", "UAH", "GBP", "CNY", "KZT", "UZS", "GEL", "TRY", "AMD", "THB", "INR"]
@@ -35,16 +33,6 @@ class CryptoPayError(Exception):
         super().__init__(name)
         self.code = code
         self.name = name
-
-
-def iso(ts: datetime) -> str:
-    """Crypto Pay's ISO 8601 with milliseconds and Z."""
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
-
-
-def sign(token: str, body: bytes) -> str:
-    """The crypto-pay-api-signature of a body."""
-    return hmac.new(hashlib.sha256(token.encode()).digest(), body, hashlib.sha256).hexdigest()
 
 
 class CryptoPayFake:
@@ -266,15 +254,8 @@ class CryptoPayFake:
 
     def send_paid_webhook(self, invoice_id: int, **overrides: Any) -> None:
         """Send (again) the `invoice_paid` update, obeying the sender's switches."""
-        switches = self.webhooks.switches
         body = self.webhook_body(invoice_id, **overrides)
-        headers: dict[str, str] = {}
-        if not switches.unsigned:
-            key = "forged-" + self.token if switches.forge else self.token
-            headers["crypto-pay-api-signature"] = sign(key, body)
-        if switches.tamper is not None:
-            body = json.dumps(switches.tamper(json.loads(body)), separators=(",", ":")).encode()
-        self.webhooks.dispatch(body, headers)
+        self.webhooks.dispatch_header_signed(body, "crypto-pay-api-signature", self.token)
 
     # --- control routes for other processes ---------------------------------------------------------
 

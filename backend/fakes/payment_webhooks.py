@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -38,6 +42,16 @@ class Delivery:
     headers: dict[str, str]
     statuses: list[int | str] = field(default_factory=list)
     delivered: bool = False
+
+
+def iso(ts: datetime) -> str:
+    """ISO 8601 with milliseconds and Z, as Crypto Pay and xRocket write dates."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def token_hash_sign(token: str, body: bytes) -> str:
+    """Crypto Pay's and xRocket's signature: hex HMAC-SHA256 of the body keyed with SHA-256(token)."""
+    return hmac.new(hashlib.sha256(token.encode()).digest(), body, hashlib.sha256).hexdigest()
 
 
 def default_accept(resp: httpx.Response) -> bool:
@@ -75,6 +89,15 @@ class WebhookSender:
             task.add_done_callback(self._tasks.discard)
             out.append(delivery)
         return out
+
+    def dispatch_header_signed(self, body: bytes, header: str, token: str) -> list[Delivery]:
+        """Sign `body` into `header` like Crypto Pay and xRocket, then apply the switches and send."""
+        headers: dict[str, str] = {}
+        if not self.switches.unsigned:
+            headers[header] = token_hash_sign("forged-" + token if self.switches.forge else token, body)
+        if self.switches.tamper is not None:
+            body = json.dumps(self.switches.tamper(json.loads(body)), separators=(",", ":")).encode()
+        return self.dispatch(body, headers)
 
     async def _deliver(self, delivery: Delivery) -> None:
         assert self.url is not None

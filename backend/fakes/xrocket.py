@@ -7,8 +7,6 @@ The webhook signature is hex HMAC-SHA256 of the body keyed with SHA-256 of the A
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import secrets
@@ -21,19 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from fakes.payment_webhooks import WebhookSender, serve_cli
+from fakes.payment_webhooks import WebhookSender, iso, serve_cli
 
 CURRENCIES = {"TONCOIN": "0.001", "USDT": "0.01", "XROCK": "1", "BOLT": "1", "NOT": "1"}
-
-
-def iso(ts: datetime) -> str:
-    """xRocket's ISO date-time with milliseconds."""
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
-
-
-def sign(key: str, body: bytes) -> str:
-    """The rocket-pay-signature of a body."""
-    return hmac.new(hashlib.sha256(key.encode()).digest(), body, hashlib.sha256).hexdigest()
 
 
 class XRocketError(Exception):
@@ -238,14 +226,8 @@ class XRocketFake:
 
     def send_paid_webhook(self, invoice_id: int, **overrides: Any) -> None:
         """Send (again) the notification, obeying the sender's switches."""
-        switches = self.webhooks.switches
         body = self.webhook_body(invoice_id, **overrides)
-        headers: dict[str, str] = {}
-        if not switches.unsigned:
-            headers["rocket-pay-signature"] = sign("forged-" + self.key if switches.forge else self.key, body)
-        if switches.tamper is not None:
-            body = json.dumps(switches.tamper(json.loads(body)), separators=(",", ":")).encode()
-        self.webhooks.dispatch(body, headers)
+        self.webhooks.dispatch_header_signed(body, "rocket-pay-signature", self.key)
 
     async def _control_pay(self, request: Request) -> JSONResponse:
         try:

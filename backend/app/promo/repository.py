@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Payment, PromoCode, PromoRedemption
+from app.models import PromoCode, PromoRedemption
 
 
 def normalize(code: str) -> str:
@@ -66,14 +66,4 @@ async def redemption_count(session: AsyncSession, promo_id: uuid.UUID) -> int:
             select(func.count(PromoRedemption.id)).where(PromoRedemption.promo_code_id == promo_id)
         )
         or 0
-    )
-
-
-async def lock_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment | None:
-    """A payment under FOR UPDATE."""
-    return await session.scalar(
-        select(Payment)
-        .where(Payment.id == payment_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
     )

@@ -18,6 +18,7 @@ from app.kit.money import KOPECK
 from app.kit.time import utcnow
 from app.models import Payment, PromoCode, PromoRedemption, Subscription, User
 from app.models.enums import LedgerKind, PaymentPurpose, PaymentStatus, PromoKind, SubscriptionStatus
+from app.payments import repository as payment_repository
 from app.promo import repository
 from app.promo.errors import (
     PromoCodeAlreadyUsed,
@@ -91,7 +92,7 @@ async def _take_over(session: AsyncSession, redemption: PromoRedemption, payment
     """Move the customer's reservation from their unpaid checkout to this one."""
     if redemption.subscription_id is not None or redemption.payment_id is None or payment is None:
         return False
-    old = await repository.lock_payment(session, redemption.payment_id)
+    old = await payment_repository.lock_payment(session, redemption.payment_id)
     if old is None or old.id == payment.id:
         return old is not None
     if old.status is not PaymentStatus.pending or old.purpose is PaymentPurpose.topup:

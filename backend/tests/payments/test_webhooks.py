@@ -205,13 +205,13 @@ class TestInboxEdges:
         assert await events(shop) == []
 
     async def test_signed_but_unsupported_update(self, shop: Shop) -> None:
-        from fakes.cryptopay import sign
+        from fakes.payment_webhooks import token_hash_sign
 
         body = json.dumps({"update_id": 5, "update_type": "check_activated", "payload": {}}).encode()
         resp = await shop.api.post(
             "/api/v1/webhooks/payments/cryptopay",
             content=body,
-            headers={"crypto-pay-api-signature": sign(shop.cryptopay.token, body)},
+            headers={"crypto-pay-api-signature": token_hash_sign(shop.cryptopay.token, body)},
         )
         assert resp.status_code == 200 and resp.json()["verdict"] == "unsupported"
 
