@@ -85,6 +85,18 @@ class WebhookNotice:
     is_test: bool = False
 
 
+def invoice_notice(invoice: Invoice) -> WebhookNotice:
+    """The notice of a webhook that carries a whole invoice: the invoice and its status name the event."""
+    return WebhookNotice(
+        event_key=f"invoice:{invoice.provider_payment_id}:{invoice.status.value}",
+        provider_payment_id=invoice.provider_payment_id,
+        order_id=invoice.order_id,
+        status=invoice.status,
+        amount=invoice.amount,
+        currency=invoice.currency,
+    )
+
+
 @runtime_checkable
 class PaymentProvider(Protocol):
     """An adapter for one provider: create an invoice and read it back."""

@@ -15,6 +15,7 @@ from app.integrations.payments.base import (
     ProviderRejected,
     WebhookNotice,
     decimal_or_none,
+    invoice_notice,
     json_body,
     load_json_object,
     send,
@@ -124,11 +125,4 @@ class CryptoPayClient:
             raise ValueError(f"unsupported update_type {body.get('update_type')!r}")
         invoice = self._invoice(body["payload"])
         # update_id is documented as non-unique: the invoice and its status identify the event.
-        return WebhookNotice(
-            event_key=f"invoice:{invoice.provider_payment_id}:{invoice.status.value}",
-            provider_payment_id=invoice.provider_payment_id,
-            order_id=invoice.order_id,
-            status=invoice.status,
-            amount=invoice.amount,
-            currency=invoice.currency,
-        )
+        return invoice_notice(invoice)

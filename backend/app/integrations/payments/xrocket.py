@@ -16,6 +16,7 @@ from app.integrations.payments.base import (
     ProviderRejected,
     WebhookNotice,
     decimal_or_none,
+    invoice_notice,
     json_body,
     load_json_object,
     send,
@@ -114,11 +115,4 @@ class XRocketPayClient:
         if body.get("type") != "invoicePay" or not isinstance(body.get("data"), dict):
             raise ValueError(f"unsupported webhook type {body.get('type')!r}")
         invoice = self._invoice(body["data"])
-        return WebhookNotice(
-            event_key=f"invoice:{invoice.provider_payment_id}:{invoice.status.value}",
-            provider_payment_id=invoice.provider_payment_id,
-            order_id=invoice.order_id,
-            status=invoice.status,
-            amount=invoice.amount,
-            currency=invoice.currency,
-        )
+        return invoice_notice(invoice)
