@@ -73,7 +73,11 @@ async def refund_payment(
     if payment.status is not PaymentStatus.paid:
         raise PaymentNotRefundable(f"Only paid payments can be refunded; this one is {payment.status.value}")
     order_value = _order_value(payment)
+    if order_value > 0 and await repository.order_refunded(session, payment):
+        order_value = Decimal("0")  # already given back, e.g. when its subscription could not be set up
     is_stars = payment.method is PaymentMethod.stars
+    if order_value == 0 and not is_stars and payment.purpose is not PaymentPurpose.topup:
+        raise PaymentNotRefundable("This order's price has already been refunded to the balance")
     if order_value == 0 and not is_stars:
         raise PaymentNotRefundable(
             "This top-up is already on the customer's balance and the provider cannot send it back from here; "
@@ -130,6 +134,41 @@ async def refund_payment(
     if order_value > 0:
         notify_user(session, user.id, "refunded", amount=format_rub(order_value), reason=reason)
     return Refund(payment, balance_change, user.balance, stars)
+
+
+async def refund_failed_order(session: AsyncSession, subscription_id: uuid.UUID, reason: str) -> Decimal:
+    """Give back, once, the price of the purchase that created a subscription that could not be set up.
+
+    For the provisioning job; returns the RUB credited (0 when there was nothing to refund, e.g. a
+    free or already refunded order). The customer is told by the caller ("subscription_failed").
+    """
+    payment = await repository.lock_purchase_of(session, subscription_id)
+    if payment is None or await repository.order_refunded(session, payment):
+        return Decimal("0")
+    value = _order_value(payment)
+    if value == 0:
+        return Decimal("0")
+    await change_balance(
+        session,
+        payment.user_id,
+        value,
+        LedgerKind.refund,
+        reference=f"refund:{payment.id}",
+        comment=reason,
+        payment_id=payment.id,
+        subscription_id=subscription_id,
+    )
+    if payment.method is PaymentMethod.balance:
+        payment.status = PaymentStatus.refunded
+        payment.refunded_at = utcnow()
+    # A provider payment stays paid: its top-up did arrive; only the order was given back.
+    payment.status_detail = f"order refunded: {reason}"[:255]
+    await session.flush()
+    PAYMENTS.labels(payment.method.value, "order_refunded").inc()
+    log.info(
+        "order_refunded", payment_id=str(payment.id), subscription_id=str(subscription_id), amount=str(value)
+    )
+    return value
 
 
 async def _return_stars(

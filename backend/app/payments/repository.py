@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Payment, PaymentEvent, PromoRedemption
-from app.models.enums import PaymentMethod, PaymentStatus
+from app.models import BalanceLedger, Payment, PaymentEvent, PromoRedemption
+from app.models.enums import LedgerKind, PaymentMethod, PaymentPurpose, PaymentStatus
 
 
 async def lock_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment | None:
@@ -86,4 +86,29 @@ def orphaned_reservations() -> Select[PromoRedemption]:
                 Payment.status.in_((PaymentStatus.expired, PaymentStatus.failed)),
             )
         )
+    )
+
+
+async def order_refunded(session: AsyncSession, payment: Payment) -> bool:
+    """Whether a refund row exists for the payment or for the subscription its purchase created."""
+    conditions = [BalanceLedger.payment_id == payment.id]
+    if payment.subscription_id is not None and payment.purpose is PaymentPurpose.purchase:
+        conditions.append(BalanceLedger.subscription_id == payment.subscription_id)
+    found = await session.scalar(
+        select(BalanceLedger.id).where(BalanceLedger.kind == LedgerKind.refund, or_(*conditions)).limit(1)
+    )
+    return found is not None
+
+
+async def lock_purchase_of(session: AsyncSession, subscription_id: uuid.UUID) -> Payment | None:
+    """The paid purchase that created a subscription, under FOR NO KEY UPDATE."""
+    return await session.scalar(
+        select(Payment)
+        .where(
+            Payment.subscription_id == subscription_id,
+            Payment.purpose == PaymentPurpose.purchase,
+            Payment.status == PaymentStatus.paid,
+        )
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )

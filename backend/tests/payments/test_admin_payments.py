@@ -305,3 +305,62 @@ class TestRateRefresh:
         await shop.work()
         async with shop.sessions() as s:
             assert await get_value(s, keys.XROCKET_RUB_RATE) == Decimal("310.0000")
+
+
+class TestFailedProvisioningRefund:
+    async def test_the_order_is_refunded_once_and_staff_cannot_refund_it_again(
+        self, client: AsyncClient, session: AsyncSession, settings: Settings
+    ) -> None:
+        from app.payments.refunds import refund_failed_order
+
+        headers = await admin_headers(client, session, AdminRole.admin)
+        user = await fund(session, await create_user(session), "100")
+        location, tariff = await catalog(session)
+        bought = (
+            await client.post(PURCHASE, json=order(location, tariff), headers=user_headers(settings, user))
+        ).json()
+        sub_id = uuid.UUID(bought["subscription"]["id"])
+        assert await refund_failed_order(session, sub_id, "no server could create the client") == Decimal(
+            "49.00"
+        )
+        assert await refund_failed_order(session, sub_id, "retried job") == 0
+        assert await balance_of(session, user.id) == Decimal("100.00")
+        stored = await session.get(Payment, uuid.UUID(bought["payment"]["id"]))
+        assert stored is not None and stored.status is PaymentStatus.refunded
+        resp = await client.post(
+            f"/api/v1/admin/payments/{bought['payment']['id']}/refund",
+            json={"reason": "double"},
+            headers=headers,
+        )
+        assert resp.status_code == 409
+
+    async def test_a_provider_paid_order_keeps_its_top_up(
+        self, client: AsyncClient, session: AsyncSession
+    ) -> None:
+        from app.payments.refunds import refund_failed_order
+        from tests.purchases.test_purchases import active_subscription
+
+        headers = await admin_headers(client, session, AdminRole.admin)
+        user = await fund(session, await create_user(session), "0.01")
+        location, _ = await catalog(session)
+        sub = await active_subscription(session, user, location)
+        p = payment(
+            user.id,
+            "60",
+            PaymentMethod.cryptopay,
+            PaymentStatus.paid,
+            purpose=PaymentPurpose.purchase,
+            order_price=Decimal("60"),
+            fulfilled_at=utcnow(),
+            subscription_id=sub.id,
+        )
+        session.add(p)
+        await session.flush()
+        payment_id = p.id
+        assert await refund_failed_order(session, sub.id, "panel down") == Decimal("60.00")
+        assert p.status is PaymentStatus.paid and p.status_detail == "order refunded: panel down"
+        assert await refund_failed_order(session, uuid.uuid4(), "nothing") == 0
+        resp = await client.post(
+            f"/api/v1/admin/payments/{payment_id}/refund", json={"reason": "double"}, headers=headers
+        )
+        assert resp.status_code == 409 and "already been refunded" in resp.json()["detail"]
