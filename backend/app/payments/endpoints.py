@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.admin_auth.deps import CurrentPrincipal, RequireRole
 from app.audit.service import record, snapshot
-from app.deps import ClientIpDep, SessionDep, SettingsDep
+from app.deps import ClientIpDep, RedisDep, SessionDep, SettingsDep
 from app.errors import AppError, NotFound, error_responses
 from app.integrations.payments.base import InvoiceStatus, ProviderRejected, ProviderUnavailable
 from app.kit.money import to_money
@@ -51,6 +51,8 @@ bot_router = APIRouter(prefix="/bot/payments/stars", tags=["bot"])
 webhook_router = APIRouter(prefix="/webhooks/payments", tags=["webhooks"])
 admin_router = APIRouter(prefix="/admin", tags=["admin: payments"])
 
+# A customer pressing "I have paid" again and again asks the provider at most this often.
+CHECK_INTERVAL_SECONDS = 5
 READ = Depends(RequireRole(AdminRole.support, "payments:read"))
 WRITE = Depends(RequireRole(AdminRole.admin, "payments:write"))
 
@@ -124,11 +126,12 @@ async def my_payment(payment: OwnPayment) -> Payment:
     "/payments/{payment_id}/check", response_model=PaymentRead, responses=error_responses(401, 404, 503)
 )
 async def check_my_payment(
-    payment: OwnPayment, session: SessionDep, settings: SettingsDep, http: HttpDep
+    payment: OwnPayment, session: SessionDep, settings: SettingsDep, http: HttpDep, redis: RedisDep
 ) -> Payment:
-    """ "I have paid": ask the provider now instead of waiting for its notification."""
+    """After "I have paid": ask the provider now (at most every few seconds) instead of waiting."""
     if (
         payment.status is PaymentStatus.pending
+        and await redis.set(f"payment-check:{payment.id}", "1", nx=True, ex=CHECK_INTERVAL_SECONDS)
         and payment.method in WEBHOOK_METHODS
         and payment.provider_payment_id
         and is_configured(settings, payment.method)

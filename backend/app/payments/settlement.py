@@ -18,7 +18,7 @@ from app.kit.time import utcnow
 from app.metrics import PAYMENTS
 from app.models import Payment, User
 from app.models.enums import LedgerKind, PaymentPurpose, PaymentStatus
-from app.notifications.service import notify_user
+from app.notifications.service import notify_admins, notify_user
 from app.payments import repository
 from app.purchases.orders import fulfil_paid_order
 from app.referrals.service import reward_for_payment
@@ -100,18 +100,31 @@ async def _complete_order(session: AsyncSession, payment: Payment) -> None:
     try:
         async with session.begin_nested():
             await fulfil_paid_order(session, payment)
-    except AppError as exc:
+    except Exception as exc:
+        # Whatever went wrong with the order, the top-up itself stays credited.
+        expected = isinstance(exc, AppError)
+        reason = exc.detail if isinstance(exc, AppError) else "an internal error; support has been told"
         await session.refresh(payment)
-        payment.fulfillment_error = exc.detail[:500]
+        payment.fulfillment_error = reason[:500]
         await session.flush()
         balance = await session.scalar(select(User.balance).where(User.id == payment.user_id))
-        log.warning("order_not_completed", payment_id=str(payment.id), error=exc.code, detail=exc.detail)
+        if expected:
+            log.warning("order_not_completed", payment_id=str(payment.id), reason=reason)
+        else:
+            log.exception("order_failed_unexpectedly", payment_id=str(payment.id))
+            notify_admins(
+                session,
+                "alert_provider_error",
+                dedupe_key=f"order:{payment.id}",
+                provider=payment.method.value,
+                error=f"order of payment {payment.id} failed: {type(exc).__name__}",
+            )
         notify_user(
             session,
             payment.user_id,
             "order_not_completed",
             dedupe_key=f"order-failed:{payment.id}",
-            reason=exc.detail,
+            reason=reason,
             balance=format_rub(balance if balance is not None else Decimal("0")),
         )
 

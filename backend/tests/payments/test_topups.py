@@ -186,9 +186,11 @@ class TestCheckNow:
         async with shop.sessions() as s:
             assert await balance_of(s, user.id) == Decimal("150.00")
 
-    async def test_check_of_an_unpaid_invoice_keeps_it_pending(self, shop: Shop) -> None:
+    async def test_check_of_an_unpaid_invoice_keeps_it_pending_and_is_throttled(self, shop: Shop) -> None:
         _, headers = await new_customer(shop)
         payment = await topup(shop, headers, "severpay")
-        resp = await shop.api.post(f"/api/v1/users/me/payments/{payment['id']}/check", headers=headers)
-        assert resp.json()["status"] == "pending"
+        for _ in range(3):
+            resp = await shop.api.post(f"/api/v1/users/me/payments/{payment['id']}/check", headers=headers)
+            assert resp.json()["status"] == "pending"
         assert (await shop.payment(payment["id"])).status is PaymentStatus.pending
+        assert [path for path, _ in shop.severpay.calls].count("/payin/get") == 1
