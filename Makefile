@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help dev test lint fmt lock migrate bench chat backup restore services-stop clean
+.PHONY: help dev test lint fmt lock migrate bench chat backup restore services-stop clean audit infra-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,8 +35,14 @@ chat: ## talk to the real bot in this terminal through a local Telegram emulator
 backup: ## dump the PostgreSQL database to backups/ (custom format)
 	@bash infra/local/backup.sh backup
 
-restore: ## restore the newest (or FILE=...) dump into DATABASE_URL
+restore: ## restore the newest (or FILE=...) dump into DATABASE_URL (asks to confirm unless FORCE=1)
 	@bash infra/local/backup.sh restore $(FILE)
+
+audit: ## known vulnerabilities in the pinned dependencies (pip-audit, npm audit; infra/audit-allowlist.md)
+	@bash infra/local/audit.sh
+
+infra-check: ## validate docker-compose.yml, Dockerfiles, nginx, Prometheus, Alertmanager, CI, scripts
+	@bash infra/local/check-infra.sh
 
 services-stop: ## stop the local PostgreSQL and Redis of make dev
 	@bash infra/local/services.sh stop dev

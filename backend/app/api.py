@@ -20,25 +20,28 @@ from app.payments.endpoints import webhook_router as payments_webhook_router
 from app.promo.endpoints import admin_router as promo_admin_router
 from app.promo.endpoints import customer_router as promo_customer_router
 from app.purchases.endpoints import router as purchases_router
+from app.ratelimit.deps import limit_public, limit_webhooks
 from app.referrals.endpoints import router as referrals_router
 from app.servers.endpoints import router as servers_router
 from app.users.endpoints import auth_router as users_auth_router
 from app.users.endpoints import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
-for r in (admin_auth_router, users_auth_router, users_router, catalog_public_router):
+for r in (admin_auth_router, users_auth_router, users_router):
     api_router.include_router(r)
+api_router.include_router(catalog_public_router, dependencies=[Depends(limit_public)])
+# Customer routes are limited per customer by CurrentUser; the bot's routes by its service token.
 for r in (
-    payments_public_router,
     payments_customer_router,
     billing_customer_router,
     purchases_router,
     promo_customer_router,
     referrals_router,
     payments_bot_router,
-    payments_webhook_router,
 ):
     api_router.include_router(r)
+api_router.include_router(payments_public_router, dependencies=[Depends(limit_public)])
+api_router.include_router(payments_webhook_router, dependencies=[Depends(limit_webhooks)])
 
 # Admin routers: authentication runs before anything else of the route (a 401 never turns into a 404),
 # and each route adds its role guard (RequireRole) in `dependencies=`.

@@ -1,4 +1,4 @@
-"""Operator commands: `python -m app.cli bootstrap-admin | seed-demo | check-config`."""
+"""Operator commands: `python -m app.cli bootstrap-admin | seed-demo | check-config | migrate | rotate-encryption`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from app.db import create_engine, create_sessionmaker, unit_of_work
 from app.kit.crypto import configure_encryption
 from app.logging import configure_logging
 from app.models import Location, Tariff
+from app.ops.encryption import UndecryptableValue, rotate_encryption
+from app.ops.migrations import upgrade_to_head
 
 DEMO_LOCATIONS = [
     ("USA", "US", "🇺🇸"),
@@ -68,6 +70,12 @@ async def _run(command: str, settings: Settings) -> None:
                 print(f"created owner {owner.username}" if owner else "staff accounts exist; nothing to do")
             elif command == "seed-demo":
                 print(f"demo catalog: {await seed_demo(session)} rows added")
+            elif command == "rotate-encryption":
+                for report in await rotate_encryption(session):
+                    print(
+                        f"{report.table}.{report.column}: {report.rotated} re-encrypted, "
+                        f"{report.already_current} already under SECRET_KEY"
+                    )
     finally:
         await engine.dispose()
 
@@ -75,15 +83,29 @@ async def _run(command: str, settings: Settings) -> None:
 def main() -> None:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m app.cli")
-    parser.add_argument("command", choices=["bootstrap-admin", "seed-demo", "check-config"])
+    parser.add_argument(
+        "command",
+        choices=["bootstrap-admin", "seed-demo", "check-config", "migrate", "rotate-encryption"],
+        help="migrate: alembic upgrade head under a lock (safe with many replicas); "
+        "rotate-encryption: re-encrypt stored secrets under SECRET_KEY (SECRET_KEY_PREVIOUS = the old key)",
+    )
     args = parser.parse_args()
     settings = load_settings_or_exit()
     configure_logging(settings.log_level, json_output=False)
-    configure_encryption(settings.secret_key.get_secret_value())
+    configure_encryption(
+        settings.secret_key.get_secret_value(),
+        settings.secret_key_previous.get_secret_value() if settings.secret_key_previous else None,
+    )
     if args.command == "check-config":
         print(f"configuration OK (environment={settings.environment.value})")
         return
-    asyncio.run(_run(args.command, settings))
+    if args.command == "migrate":
+        asyncio.run(upgrade_to_head(settings.database_url))
+        return
+    try:
+        asyncio.run(_run(args.command, settings))
+    except UndecryptableValue as exc:
+        raise SystemExit(f"rotate-encryption: {exc}") from None
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+from limits import parse as parse_rate
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -111,6 +112,22 @@ class Settings(BaseSettings):
     three_xui_panels: str | None = Field(default=None, description="optional JSON list to bootstrap servers")
     marzban_panels: str | None = Field(default=None, description="optional JSON list to bootstrap servers")
 
+    # Rate limits ("N/second|minute|hour"); exact (Redis per request) for login, the bot's customer
+    # login and webhooks; batched (shared through Redis once a second) for customer and public reads.
+    rate_limits_enabled: bool = True
+    rate_limit_login: str = "20/minute"
+    rate_limit_telegram_auth: str = "30/minute"
+    rate_limit_webhooks: str = "600/minute"
+    rate_limit_customer: str = "300/minute"
+    rate_limit_public: str = "600/minute"
+    login_lockout_attempts: int = 5
+    login_lockout_ip_attempts: int = 25
+    login_lockout_seconds: int = 900
+
+    # The worker has no HTTP server of its own: with a port set it serves /metrics for Prometheus there.
+    worker_metrics_port: int | None = Field(default=None, description="port of the worker's /metrics")
+    worker_metrics_host: str = "127.0.0.1"
+
     sandbox_mode: bool = False
     topup_min_amount: Decimal = Decimal("50")
     topup_max_amount: Decimal = Decimal("100000")
@@ -132,6 +149,21 @@ class Settings(BaseSettings):
     def _long_service_token(cls, value: SecretStr) -> SecretStr:
         if len(value.get_secret_value()) < 32:
             raise ValueError("BOT_SERVICE_TOKEN must be at least 32 characters")
+        return value
+
+    @field_validator(
+        "rate_limit_login",
+        "rate_limit_telegram_auth",
+        "rate_limit_webhooks",
+        "rate_limit_customer",
+        "rate_limit_public",
+    )
+    @classmethod
+    def _rate_rule(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError:
+            raise ValueError(f"not a rate limit: {value!r} (use e.g. 30/minute)") from None
         return value
 
     @field_validator("jwt_algorithm")

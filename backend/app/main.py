@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
+from arq.connections import ArqRedis
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.admin_auth.service import bootstrap_owner
 from app.api import api_router
@@ -21,6 +23,7 @@ from app.health.endpoints import router as health_router
 from app.kit.crypto import configure_encryption
 from app.logging import configure_logging, register_secret
 from app.middleware import AccessLogMiddleware
+from app.ratelimit.deps import build_limiters
 from app.redis import create_redis
 from app.worker.enqueue import configure_queue
 
@@ -64,6 +67,15 @@ Money is RUB as decimal strings (`"49.00"`). Lists take `?page=&size=` and `?sor
 """
 
 
+def attach_resources(app: FastAPI, engine: AsyncEngine, redis: ArqRedis) -> None:
+    """Hang the database, Redis and the limiters on the app (lifespan, and tests with their own)."""
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.redis = redis
+    app.state.limiters = build_limiters(app.state.settings, redis)
+    configure_queue(redis)
+
+
 async def _bootstrap_owner(app: FastAPI) -> None:
     """Create the first owner on first start; a database that is down now must not stop the API."""
     try:
@@ -99,14 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         redis = create_redis(settings)
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.redis = redis
-        configure_queue(redis)
+        attach_resources(app, engine, redis)
         await _bootstrap_owner(app)
         try:
             yield
         finally:
+            await app.state.limiters.close()
             http = getattr(app.state, "http", None)
             if http is not None:
                 await http.aclose()

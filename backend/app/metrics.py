@@ -13,3 +13,6 @@ WEBHOOK_REJECTED = Counter(
 PROVISIONING = Counter("vpnshop_provisioning_total", "provisioning outcomes", ["panel_type", "outcome"])
 PANEL_UP = Gauge("vpnshop_panel_up", "1 when the server's panel answers its health check", ["server"])
 BROADCAST_SENT = Counter("vpnshop_broadcast_messages_total", "broadcast deliveries", ["outcome"])
+WORKER_HEARTBEAT = Gauge(
+    "vpnshop_worker_heartbeat_timestamp_seconds", "Unix time of the worker's last heartbeat job"
+)

@@ -5,12 +5,16 @@ such as reply_markup as JSON strings), answered with `{"ok": true, "result": ...
 `{"ok": false, "error_code": N, "description": "..."}` (+ `parameters.retry_after` on 429).
 
 Tests use the Python API (`emulator.sent`, `emulator.push_text(...)`); other processes use the control
-routes under `/_emulator/`.
+routes under `/_emulator/` (see `control_routes`), e.g. after `python -m fakes.telegram serve --port P
+--token T`. Like Telegram, updates go either to getUpdates (long polling) or, once setWebhook was called,
+to the webhook URL with the secret token header, never both.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -242,16 +247,28 @@ class BotApiEmulator:
         self.refunds: list[dict[str, Any]] = []
         self.invoice_links: list[dict[str, Any]] = []
         self.accept_unknown_chats = True
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_errors: list[str] = []
         self._ids = itertools.count(100)
         self._update_ids = itertools.count(1)
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
+        self._processed = asyncio.Condition()
+        self._processed_up_to = 0
+        self._pending_callbacks: dict[str, dict[str, Any]] = {}
         self._messages: dict[tuple[int, int], SentMessage] = {}
+        self._delivery: asyncio.Task[None] | None = None
         self.app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._handle, methods=["GET", "POST"]),
                 Route("/_emulator/updates", self._control_push, methods=["POST"]),
+                Route("/_emulator/callback", self._control_callback, methods=["POST"]),
+                Route("/_emulator/processed", self._control_processed, methods=["GET"]),
                 Route("/_emulator/sent", self._control_sent, methods=["GET"]),
+                Route("/_emulator/chat", self._control_chat, methods=["GET"]),
+                Route("/_emulator/block", self._control_block, methods=["POST"]),
+                Route("/_emulator/limits", self._control_limits, methods=["POST"]),
+                Route("/_emulator/state", self._control_state, methods=["GET"]),
             ]
         )
 
@@ -267,6 +284,27 @@ class BotApiEmulator:
         if not msgs:
             raise AssertionError(f"the bot sent nothing to {chat_id}")
         return msgs[-1]
+
+    def reply_keyboard(self, chat_id: int) -> list[list[str]] | None:
+        """The reply keyboard the chat shows now: the newest one sent, unless removed since."""
+        for m in reversed(self.messages_to(chat_id)):
+            markup = m.reply_markup or {}
+            if "keyboard" in markup:
+                return [
+                    [b["text"] if isinstance(b, dict) else str(b) for b in row] for row in markup["keyboard"]
+                ]
+            if markup.get("remove_keyboard"):
+                return None
+        return None
+
+    def callback_answers(self, chat_id: int) -> list[dict[str, Any]]:
+        """Answers to the callback queries pressed in a chat, oldest first."""
+        return [a for a in self.answered_callbacks if a.get("_chat_id") == chat_id]
+
+    @property
+    def unanswered_callbacks(self) -> list[dict[str, Any]]:
+        """Callback queries the bot has not answered (the user's button is still spinning)."""
+        return list(self._pending_callbacks.values())
 
     # --- what users do ---------------------------------------------------------------------------
 
@@ -305,10 +343,12 @@ class BotApiEmulator:
         if data not in {b.get("callback_data") for b in message.buttons()}:
             raise AssertionError(f"message {message.message_id} has no button with data {data!r}")
         user = self._user(user_id)
+        query_id = str(next(self._ids))
+        self._pending_callbacks[query_id] = {"id": query_id, "chat_id": message.chat_id, "data": data}
         return self.push_update(
             {
                 "callback_query": {
-                    "id": str(next(self._ids)),
+                    "id": query_id,
                     "from": user,
                     "chat_instance": str(user_id),
                     "data": data,
@@ -316,6 +356,24 @@ class BotApiEmulator:
                 }
             }
         )
+
+    async def wait_processed(self, update_id: int, within: float) -> bool:
+        """Wait until the bot has handled `update_id`: it asked getUpdates for a later offset (polling)
+        or its webhook answered that delivery."""
+        async with self._processed:
+            try:
+                await asyncio.wait_for(
+                    self._processed.wait_for(lambda: self._processed_up_to >= update_id), within
+                )
+            except TimeoutError:
+                return False
+        return True
+
+    async def _mark_processed(self, update_id: int) -> None:
+        async with self._processed:
+            if update_id > self._processed_up_to:
+                self._processed_up_to = update_id
+                self._processed.notify_all()
 
     def _message_json(self, m: SentMessage) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -410,10 +468,16 @@ class BotApiEmulator:
         }
 
     async def m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 5.0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            await self._mark_processed(offset - 1)
         if not self._updates and timeout:
             self._new_update.clear()
             try:
@@ -423,8 +487,66 @@ class BotApiEmulator:
         limit = int(params.get("limit") or 100)
         return self._updates[:limit]
 
-    def m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+    async def m_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self.m_deleteWebhook(params)
+        if not re.match(r"^https?://", url):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if self._bool(params.get("drop_pending_updates")):
+            self._updates.clear()
+        self.webhook = {"url": url, "secret_token": secret}
+        if self._delivery is None or self._delivery.done():
+            self._delivery = asyncio.create_task(self._deliver_to_webhook())
+        self._new_update.set()
         return True
+
+    async def m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        if self._bool(params.get("drop_pending_updates")):
+            self._updates.clear()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
+            self._delivery = None
+        return True
+
+    def m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    async def _deliver_to_webhook(self) -> None:
+        """Post pending updates to the webhook one by one, in order, retrying like Telegram does."""
+        async with httpx.AsyncClient(timeout=30) as http:
+            while self.webhook is not None:
+                if not self._updates:
+                    self._new_update.clear()
+                    await self._new_update.wait()
+                    continue
+                update = self._updates[0]
+                headers = {}
+                if self.webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
+                try:
+                    resp = await http.post(self.webhook["url"], json=update, headers=headers)
+                    ok = resp.status_code == 200
+                    if not ok:
+                        self.webhook_errors.append(f"Wrong response from the webhook: {resp.status_code}")
+                except httpx.HTTPError as exc:
+                    ok = False
+                    self.webhook_errors.append(f"Connection failed: {type(exc).__name__}")
+                if not ok:
+                    await asyncio.sleep(0.2)
+                    continue
+                self._updates.pop(0)
+                await self._mark_processed(update["update_id"])
 
     def m_setMyCommands(self, params: dict[str, Any]) -> bool:
         return True
@@ -528,14 +650,23 @@ class BotApiEmulator:
         return True
 
     def m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
-        if not params.get("callback_query_id"):
+        # A query can be answered once; a second answer (or an unknown id) is refused like Telegram does.
+        query = self._pending_callbacks.pop(str(params.get("callback_query_id") or ""), None)
+        if query is None:
             raise ApiError(
                 400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
         text = params.get("text")
         if text is not None and len(str(text)) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
-        self.answered_callbacks.append(params)
+        self.answered_callbacks.append(
+            {
+                **params,
+                "_chat_id": query["chat_id"],
+                "_data": query["data"],
+                "show_alert": self._bool(params.get("show_alert")),
+            }
+        )
         return True
 
     def _check_invoice(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -614,25 +745,105 @@ class BotApiEmulator:
             update = self.push_update(body["update"])
         return JSONResponse(update)
 
+    async def _control_callback(self, request: Request) -> JSONResponse:
+        """Press an inline button: `{"user_id", "message_id", "data"}` or `{..., "text"}` (the label)."""
+        body = await request.json()
+        user_id = int(body["user_id"])
+        msg = self._messages.get((user_id, int(body["message_id"])))
+        if msg is None or msg.deleted:
+            return JSONResponse({"error": "no such message in this chat"}, status_code=404)
+        data = body.get("data")
+        if data is None:
+            try:
+                data = msg.button(str(body["text"])).get("callback_data")
+            except KeyError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=404)
+        try:
+            update = self.push_callback(user_id, msg, str(data))
+        except AssertionError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        return JSONResponse(update)
+
+    async def _control_processed(self, request: Request) -> JSONResponse:
+        """Wait (up to `timeout` s) until the bot has handled `update_id`."""
+        update_id = int(request.query_params["update_id"])
+        timeout = min(float(request.query_params.get("timeout", 10)), 60)
+        done = await self.wait_processed(update_id, timeout)
+        return JSONResponse({"processed": done}, status_code=200 if done else 408)
+
+    @staticmethod
+    def _message_view(index: int, m: SentMessage) -> dict[str, Any]:
+        return {
+            "message_id": m.message_id,
+            "chat_id": m.chat_id,
+            "method": m.method,
+            "text": m.text,
+            "reply_markup": m.reply_markup,
+            "has_photo": m.photo is not None,
+            "invoice": m.invoice,
+            "edited": m.edited,
+            "deleted": m.deleted,
+            "index": index,
+        }
+
     async def _control_sent(self, request: Request) -> JSONResponse:
         chat = request.query_params.get("chat_id")
         after = int(request.query_params.get("after", 0))
         items = [
-            {
-                "message_id": m.message_id,
-                "chat_id": m.chat_id,
-                "method": m.method,
-                "text": m.text,
-                "reply_markup": m.reply_markup,
-                "has_photo": m.photo is not None,
-                "edited": m.edited,
-                "deleted": m.deleted,
-                "index": i,
-            }
+            self._message_view(i, m)
             for i, m in enumerate(self.sent)
             if i >= after and (chat is None or m.chat_id == int(chat))
         ]
         return JSONResponse(items)
+
+    async def _control_chat(self, request: Request) -> JSONResponse:
+        """What one chat shows: its live messages, its reply keyboard, the answers to its button presses."""
+        chat_id = int(request.query_params["chat_id"])
+        return JSONResponse(
+            {
+                "messages": [
+                    self._message_view(i, m)
+                    for i, m in enumerate(self.sent)
+                    if m.chat_id == chat_id and not m.deleted
+                ],
+                "reply_keyboard": self.reply_keyboard(chat_id),
+                "callback_answers": [
+                    {"data": a["_data"], "text": a.get("text"), "show_alert": a["show_alert"]}
+                    for a in self.callback_answers(chat_id)
+                ],
+                "unanswered_callbacks": [
+                    c for c in self._pending_callbacks.values() if c["chat_id"] == chat_id
+                ],
+            }
+        )
+
+    async def _control_block(self, request: Request) -> JSONResponse:
+        """`{"user_id", "blocked": true}`: the user blocks (or unblocks) the bot."""
+        body = await request.json()
+        user_id = int(body["user_id"])
+        if body.get("blocked", True):
+            self.blocked_chats.add(user_id)
+        else:
+            self.blocked_chats.discard(user_id)
+        return JSONResponse({"blocked": sorted(self.blocked_chats)})
+
+    async def _control_limits(self, request: Request) -> JSONResponse:
+        """`{"enabled": true}` turns Telegram's flood limits on."""
+        body = await request.json()
+        self.limits.enabled = bool(body.get("enabled"))
+        return JSONResponse({"enabled": self.limits.enabled, "throttled": self.limits.throttled})
+
+    async def _control_state(self, request: Request) -> JSONResponse:
+        """The emulator's own state: webhook, pending updates, delivery errors."""
+        return JSONResponse(
+            {
+                "webhook": self.webhook,
+                "pending_updates": len(self._updates),
+                "processed_up_to": self._processed_up_to,
+                "webhook_errors": self.webhook_errors[-20:],
+                "username": self.username,
+            }
+        )
 
 
 def by_chat(messages: list[SentMessage]) -> dict[int, list[SentMessage]]:
@@ -641,3 +852,34 @@ def by_chat(messages: list[SentMessage]) -> dict[int, list[SentMessage]]:
     for m in messages:
         grouped[m.chat_id].append(m)
     return grouped
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m fakes.telegram serve --port P --token T` runs the emulator as its own process;
+    `python -m fakes.telegram chat --url URL` talks to a bot through it from the terminal."""
+    parser = argparse.ArgumentParser(prog="python -m fakes.telegram", description=main.__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the Bot API emulator")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, required=True)
+    serve.add_argument("--token", required=True, help="the bot token it accepts, e.g. 123456:TEST")
+    serve.add_argument("--username", default="vpnshop_test_bot", help="the bot's @username (getMe)")
+    chat = sub.add_parser("chat", help="chat with the bot through a running emulator")
+    chat.add_argument("--url", required=True, help="the emulator's base URL")
+    chat.add_argument("--user-id", type=int, default=100001)
+    chat.add_argument("--first-name", default="Demo")
+    chat.add_argument("--language", default="ru")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        import uvicorn  # noqa: PLC0415 - only the serving process needs it
+
+        emulator = BotApiEmulator(args.token, username=args.username)
+        uvicorn.run(emulator.app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    else:
+        from fakes.telegram_chat import run_chat  # noqa: PLC0415 - avoid a cycle at import
+
+        asyncio.run(run_chat(args.url, args.user_id, first_name=args.first_name, language=args.language))
+
+
+if __name__ == "__main__":
+    main()

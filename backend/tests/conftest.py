@@ -25,7 +25,7 @@ from app.config import Environment, Settings
 from app.db import create_engine, create_sessionmaker
 from app.deps import get_db_session
 from app.kit.crypto import configure_encryption
-from app.main import create_app
+from app.main import attach_resources, create_app
 from app.models import Base
 from app.redis import create_redis
 from app.worker.context import JobContext
@@ -120,6 +120,8 @@ async def redis(settings: Settings) -> AsyncIterator[ArqRedis]:
 @pytest.fixture(autouse=True)
 async def _clean_redis(redis: ArqRedis) -> None:
     await redis.flushdb()
+    # Apps built by tests point the process-wide queue at their Redis; reset it for every test.
+    configure_queue(redis)
 
 
 @pytest.fixture
@@ -143,15 +145,14 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 def _build_app(settings: Settings, engine: AsyncEngine, redis: ArqRedis) -> FastAPI:
     app = create_app(settings)
-    app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.redis = redis
+    attach_resources(app, engine, redis)
     return app
 
 
-@pytest.fixture
-async def app(settings: Settings, engine: AsyncEngine, redis: ArqRedis, session: AsyncSession) -> FastAPI:
-    """The API app whose requests share the test's rolled-back session."""
+def app_on_session(
+    settings: Settings, engine: AsyncEngine, redis: ArqRedis, session: AsyncSession
+) -> FastAPI:
+    """An API app whose requests share `session` (the test's rolled-back transaction)."""
     application = _build_app(settings, engine, redis)
 
     async def _session() -> AsyncIterator[AsyncSession]:
@@ -169,6 +170,12 @@ async def app(settings: Settings, engine: AsyncEngine, redis: ArqRedis, session:
 
     application.dependency_overrides[get_db_session] = _session
     return application
+
+
+@pytest.fixture
+async def app(settings: Settings, engine: AsyncEngine, redis: ArqRedis, session: AsyncSession) -> FastAPI:
+    """The API app whose requests share the test's rolled-back session."""
+    return app_on_session(settings, engine, redis, session)
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from httpx import ASGITransport, AsyncClient
 
-from app.main import create_app
+from app.db import create_engine
+from app.main import attach_resources, create_app
+from app.redis import create_redis
 from tests.conftest import make_settings
 
 
@@ -20,12 +22,7 @@ async def test_readyz_reports_down_dependencies() -> None:
         database_url="postgresql+asyncpg://postgres@127.0.0.1:1/none", redis_url="redis://127.0.0.1:1/0"
     )
     app = create_app(settings)
-    from app.db import create_engine, create_sessionmaker
-    from app.redis import create_redis
-
-    app.state.engine = create_engine(settings)
-    app.state.sessionmaker = create_sessionmaker(app.state.engine)
-    app.state.redis = create_redis(settings)
+    attach_resources(app, create_engine(settings), create_redis(settings))
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as c:
         resp = await c.get("/readyz")
         assert resp.status_code == 503

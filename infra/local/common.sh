@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the local scripts (sourced, not executed).
 # Everything here works on a plain Debian machine without Docker, as root or not.
 
@@ -5,7 +6,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export ROOT
+# shellcheck disable=SC2034 # used by the scripts that source this file
 TOOLS="$ROOT/.tools"
+# shellcheck disable=SC2034
 DATA_ROOT="$ROOT/.data"
 # uv must never try to download a Python: the machine's python3 (3.11) is the one we use.
 export UV_PYTHON_DOWNLOADS=never
@@ -67,4 +70,26 @@ for line in open(path, encoding="utf-8"):
         value = v
 print(value, end="")
 PY
+}
+
+# Development secrets: generated once, kept under .data/dev, exported only where env and .env say nothing
+# (make dev and make chat share them, so both talk to the same database with the same keys).
+load_dev_secrets() {
+  local secrets_file="$DATA_ROOT/dev/secrets.env" key value
+  mkdir -p "$DATA_ROOT/dev"
+  if [ ! -f "$secrets_file" ]; then
+    python3 - >"$secrets_file" <<'PY'
+import secrets
+print(f"JWT_SECRET_KEY={secrets.token_urlsafe(48)}")
+print(f"SECRET_KEY={secrets.token_urlsafe(48)}")
+print(f"BOT_SERVICE_TOKEN={secrets.token_urlsafe(36)}")
+print("ADMIN_USERNAME=admin")
+print(f"ADMIN_PASSWORD={secrets.token_urlsafe(12)}")
+PY
+    chmod 600 "$secrets_file"
+  fi
+  while IFS='=' read -r key value; do
+    [ -n "$key" ] || continue
+    [ -n "$(env_or_dotenv "$key")" ] || export "$key=$value"
+  done <"$secrets_file"
 }

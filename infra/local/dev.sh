@@ -17,23 +17,7 @@ done
 
 bash "$ROOT/infra/local/setup.sh" python web
 
-# Development secrets: generated once, kept under .data/dev, used only where env and .env say nothing.
-SECRETS="$DEV_DIR/secrets.env"
-if [ ! -f "$SECRETS" ]; then
-  python3 - >"$SECRETS" <<'PY'
-import secrets
-print(f"JWT_SECRET_KEY={secrets.token_urlsafe(48)}")
-print(f"SECRET_KEY={secrets.token_urlsafe(48)}")
-print(f"BOT_SERVICE_TOKEN={secrets.token_urlsafe(36)}")
-print("ADMIN_USERNAME=admin")
-print(f"ADMIN_PASSWORD={secrets.token_urlsafe(12)}")
-PY
-  chmod 600 "$SECRETS"
-fi
-while IFS='=' read -r key value; do
-  [ -n "$key" ] || continue
-  [ -n "$(env_or_dotenv "$key")" ] || export "$key=$value"
-done <"$SECRETS"
+load_dev_secrets
 
 # PostgreSQL and Redis: local processes unless DATABASE_URL / REDIS_URL point elsewhere.
 if [ -z "$(env_or_dotenv DATABASE_URL)" ] || [ -z "$(env_or_dotenv REDIS_URL)" ]; then
@@ -60,7 +44,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-cd "$ROOT/backend"
+cd "$ROOT/backend" || exit 1
 .venv/bin/python -m app.cli check-config
 log "migrating"
 .venv/bin/alembic upgrade head >"$LOG_DIR/migrate.log" 2>&1 || { cat "$LOG_DIR/migrate.log"; die "migration failed"; }
@@ -88,7 +72,9 @@ done
 curl -fsS "http://127.0.0.1:$API_PORT/readyz" >/dev/null || die "the API did not become ready (see .data/dev/logs/api.log)"
 
 if [ -n "$(env_or_dotenv TELEGRAM_BOT_TOKEN)" ]; then
-  cd "$ROOT/bot" && start bot .venv/bin/python -m bot && cd "$ROOT"
+  cd "$ROOT/bot" || exit 1
+  start bot .venv/bin/python -m bot
+  cd "$ROOT" || exit 1
   BOT_STATE="running (long polling)"
 else
   BOT_STATE="not started: set TELEGRAM_BOT_TOKEN in .env (or try \`make chat\`)"
@@ -97,9 +83,10 @@ fi
 if [ -f "$ROOT/admin-web/package.json" ]; then
   (cd "$ROOT/admin-web" && VITE_API_BASE_URL="" npm run --silent build >"$LOG_DIR/web-build.log" 2>&1) \
     || { tail -20 "$LOG_DIR/web-build.log"; die "admin-web build failed"; }
-  cd "$ROOT/admin-web"
-  start web ./node_modules/.bin/vite preview --host 127.0.0.1 --port "$WEB_PORT" --strictPort
-  cd "$ROOT"
+  cd "$ROOT/admin-web" || exit 1
+  VITE_PROXY_TARGET="http://127.0.0.1:$API_PORT" start web ./node_modules/.bin/vite preview --host 127.0.0.1 \
+    --port "$WEB_PORT" --strictPort
+  cd "$ROOT" || exit 1
   WEB_STATE="http://127.0.0.1:$WEB_PORT"
 else
   WEB_STATE="(admin-web not built yet)"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Starts or stops PostgreSQL and Redis as plain local processes with data under .data/<profile>.
-#   services.sh start dev|test    -> writes .data/<profile>/services.env (DATABASE_URL, REDIS_URL, ports)
-#   services.sh stop  dev|test
-# dev keeps its data between runs on fixed ports; test starts from an empty cluster on free ports,
-# so several checkouts can run their suites at the same time.
+#   services.sh start dev|test|bench -> writes .data/<profile>/services.env (URLs and ports)
+#   services.sh stop  dev|test|bench
+# dev keeps its data between runs on fixed ports; test and bench start from an empty cluster on free
+# ports, so several checkouts can run their suites at the same time.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 action="${1:?usage: services.sh start|stop|status dev|test}"
@@ -29,7 +29,7 @@ start_postgres() {
   local bindir port pgdir
   bindir="$(pg_bindir)"
   pgdir="$DIR/pg"
-  if [ "$profile" = test ]; then
+  if [ "$profile" != dev ]; then
     port="${TEST_PG_PORT:-$(free_port)}"
   else
     port="${LOCAL_PG_PORT:-54329}"
@@ -41,7 +41,7 @@ start_postgres() {
     local p="$DIR"
     while [ "$p" != / ]; do p="$(dirname "$p")"; chmod o+x "$p" 2>/dev/null || true; done
   fi
-  if [ "$profile" = test ] && [ -d "$pgdir" ]; then
+  if [ "$profile" != dev ] && [ -d "$pgdir" ]; then
     pg_run "$bindir/pg_ctl" -D "$pgdir" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$pgdir"
   fi
@@ -57,6 +57,9 @@ start_postgres() {
     local opts="-c listen_addresses=127.0.0.1 -p $port -k $DIR -c max_connections=300"
     if [ "$profile" = test ]; then
       opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    elif [ "$profile" = bench ]; then
+      # Durable like production, sized for a seeded database of a few million rows.
+      opts="$opts -c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=15min"
     fi
     pg_run "$bindir/pg_ctl" -D "$pgdir" -l "$DIR/postgres.log" -w -t 60 -o "$opts" start >/dev/null \
       || { tail -20 "$DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
@@ -66,6 +69,7 @@ start_postgres() {
   local db dbs=(vpnshop)
   # The test cluster holds one database per suite, so the suites can run at the same time.
   [ "$profile" = test ] && dbs=(vpnshop_test vpnshop_bot_test vpnshop_e2e_test)
+  [ "$profile" = bench ] && dbs=(vpnshop_bench)
   for db in "${dbs[@]}"; do
     if ! "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc \
         "select 1 from pg_database where datname='$db'" | grep -q 1; then
@@ -77,7 +81,7 @@ start_postgres() {
 
 start_redis() {
   local port
-  if [ "$profile" = test ]; then port="${TEST_REDIS_PORT:-$(free_port)}"; else port="${LOCAL_REDIS_PORT:-63799}"; fi
+  if [ "$profile" != dev ]; then port="${TEST_REDIS_PORT:-$(free_port)}"; else port="${LOCAL_REDIS_PORT:-63799}"; fi
   mkdir -p "$DIR/redis"
   if [ -f "$DIR/redis.pid" ] && kill -0 "$(cat "$DIR/redis.pid")" 2>/dev/null; then
     port="$(sed -n 's/^REDIS_PORT=//p' "$ENV_FILE" 2>/dev/null | head -1)"

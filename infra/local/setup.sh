@@ -52,6 +52,8 @@ setup_web() {
 
 setup_browser() {
   command -v chromium >/dev/null 2>&1 || apt_install chromium
+  # Flags and other emoji in the e2e screenshots (the admin's own browser has its emoji font).
+  [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || apt_install fonts-noto-color-emoji
 }
 
 setup_tools() {

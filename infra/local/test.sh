@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make test`: set up, start PostgreSQL and Redis for tests, run every suite, stop what was started.
 #   test.sh            -> everything
-#   test.sh backend    -> one part: lint | backend | bot | web | e2e
+#   test.sh backend    -> one part: lint | backend | bot | web | e2e | infra
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(lint backend bot web e2e)
+[ ${#parts[@]} -gt 0 ] || parts=(lint backend bot web e2e infra)
 want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 
 bash "$ROOT/infra/local/setup.sh" python
@@ -47,6 +47,10 @@ if want web && [ -f "$ROOT/admin-web/package.json" ]; then
 fi
 if want e2e && [ -f "$ROOT/admin-web/package.json" ]; then
   run "admin-web: e2e" bash "$ROOT/infra/local/e2e.sh"
+fi
+
+if want infra; then
+  run "infra: compose, Dockerfiles, nginx, Prometheus, CI, scripts" bash "$ROOT/infra/local/check-infra.sh"
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then

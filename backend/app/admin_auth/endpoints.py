@@ -16,26 +16,50 @@ from app.admin_auth.schemas import (
     AdminUpdate,
     LoginRequest,
     LogoutRequest,
+    MeRead,
     RefreshRequest,
     TokenPair,
 )
 from app.audit.service import record, snapshot
 from app.auth.passwords import hash_password
-from app.deps import RedisDep, SessionDep, SettingsDep
-from app.errors import BadRequest, Conflict, NotFound, error_responses
+from app.deps import ClientIpDep, RedisDep, SessionDep, SettingsDep
+from app.errors import BadRequest, Conflict, NotAuthenticated, NotFound, error_responses
 from app.kit.pagination import Page, PageDep, make_page, paginate
 from app.models import AdminAccount
 from app.models.enums import AdminRole
+from app.ratelimit.deps import limit_login, limiters
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 OWNER = Depends(RequireRole(AdminRole.owner))
 accounts_router = APIRouter(prefix="/admin/accounts", tags=["admin: accounts"])
 
 
-@router.post("/login", response_model=TokenPair, responses=error_responses(401, 429))
-async def login(body: LoginRequest, session: SessionDep, settings: SettingsDep, redis: RedisDep) -> TokenPair:
-    """Log a staff account in and return an access token and a refresh token."""
-    admin = await service.authenticate(session, body.username, body.password)
+@router.post(
+    "/login",
+    response_model=TokenPair,
+    responses=error_responses(401, 429),
+    dependencies=[Depends(limit_login)],
+)
+async def login(
+    body: LoginRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+    request: Request,
+    ip: ClientIpDep,
+) -> TokenPair:
+    """Log a staff account in and return an access token and a refresh token.
+
+    Repeated failures lock the account (and, separately, the address) for LOGIN_LOCKOUT_SECONDS.
+    """
+    lockout = limiters(request).lockout
+    await lockout.ensure_allowed(body.username, ip)
+    try:
+        admin = await service.authenticate(session, body.username, body.password)
+    except NotAuthenticated:
+        await lockout.record_failure(body.username, ip)
+        raise
+    await lockout.record_success(body.username)
     return await service.issue_pair(settings, redis, admin)
 
 
@@ -59,10 +83,10 @@ async def logout(
     )
 
 
-@router.get("/me", response_model=AdminRead, responses=error_responses(401, 403))
-async def me(admin: CurrentAdmin) -> AdminAccount:
-    """The staff account the token belongs to."""
-    return admin
+@router.get("/me", response_model=MeRead, responses=error_responses(401, 403))
+async def me(admin: CurrentAdmin, settings: SettingsDep) -> MeRead:
+    """The staff account the token belongs to, with the shop's name for the admin panel."""
+    return MeRead(**AdminRead.model_validate(admin).model_dump(), shop_name=settings.shop_name)
 
 
 async def _get_account(session: SessionDep, account_id: uuid.UUID) -> AdminAccount:

@@ -56,6 +56,12 @@ class AdminRead(BaseModel):
     created_at: datetime
 
 
+class MeRead(AdminRead):
+    """The signed-in staff account and what the admin panel shows around it."""
+
+    shop_name: str = Field(description="shown in the admin panel's top bar")
+
+
 class AdminCreate(BaseModel):
     """A new staff account."""
 

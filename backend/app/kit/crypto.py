@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 _fernet: MultiFernet | None = None
+_current: Fernet | None = None
 
 
 def _fernet_key(secret: str) -> bytes:
@@ -23,10 +24,11 @@ def _fernet_key(secret: str) -> bytes:
 
 def configure_encryption(secret_key: str, previous_key: str | None = None) -> None:
     """Set the keys used for encryption at rest; the first encrypts, all decrypt (rotation)."""
-    global _fernet  # noqa: PLW0603 - one process-wide key set, configured at start-up
+    global _fernet, _current  # noqa: PLW0603 - one process-wide key set, configured at start-up
     keys = [Fernet(_fernet_key(secret_key))]
     if previous_key:
         keys.append(Fernet(_fernet_key(previous_key)))
+    _current = keys[0]
     _fernet = MultiFernet(keys)
 
 
@@ -51,7 +53,21 @@ def decrypt(token: str) -> str:
 
 def rotate(token: str) -> str:
     """Re-encrypt a value under the current key."""
-    return _get_fernet().rotate(token.encode("ascii")).decode("ascii")
+    try:
+        return _get_fernet().rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken as exc:
+        raise ValueError("cannot decrypt: neither SECRET_KEY nor SECRET_KEY_PREVIOUS opens it") from exc
+
+
+def is_current(token: str) -> bool:
+    """True when the current key alone decrypts the value, so a key rotation has nothing to do."""
+    _get_fernet()
+    assert _current is not None
+    try:
+        _current.decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return False
+    return True
 
 
 class EncryptedString(TypeDecorator[str]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.tokens import TokenType, decode_token
@@ -12,6 +12,7 @@ from app.deps import SessionDep, SettingsDep
 from app.errors import NotAuthenticated
 from app.kit.crypto import constant_time_equals
 from app.models import User
+from app.ratelimit.deps import limiters
 from app.users.service import UserBlocked
 
 user_bearer = HTTPBearer(
@@ -22,11 +23,15 @@ user_bearer = HTTPBearer(
 
 
 async def get_current_user(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(user_bearer)],
 ) -> User:
-    """Load the customer; staff tokens are refused (wrong type), blocked customers get 403."""
+    """Load the customer; staff tokens are refused (wrong type), blocked customers get 403.
+
+    Every customer route is rate limited per customer here (RATE_LIMIT_CUSTOMER).
+    """
     if bearer is None:
         raise NotAuthenticated()
     claims = decode_token(settings, bearer.credentials, TokenType.user)
@@ -35,6 +40,7 @@ async def get_current_user(
         raise NotAuthenticated("Unknown user")
     if user.is_blocked:
         raise UserBlocked()
+    limiters(request).customer.hit(str(user.id))
     return user
 
 

@@ -43,6 +43,7 @@ class TestLogin:
         assert resp.status_code == 200
         assert resp.json()["username"] == admin.username
         assert resp.json()["role"] == "admin"
+        assert resp.json()["shop_name"] == "VPN Shop"
         assert "password_hash" not in resp.text
 
     async def test_username_is_case_insensitive(self, client: AsyncClient, session: AsyncSession) -> None:

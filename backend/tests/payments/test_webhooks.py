@@ -215,10 +215,10 @@ class TestInboxEdges:
         )
         assert resp.status_code == 200 and resp.json()["verdict"] == "unsupported"
 
-    async def test_provider_not_configured_gives_404(self, shop: Shop) -> None:
+    async def test_provider_not_configured_gives_404(self, shop: Shop, engine: Any, redis: Any) -> None:
         from tests.conftest import _build_app, make_settings
 
-        app = _build_app(make_settings(), None, None)  # type: ignore[arg-type]
+        app = _build_app(make_settings(), engine, redis)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             resp = await c.post("/api/v1/webhooks/payments/cryptopay", content=b"{}")
         assert resp.status_code == 404

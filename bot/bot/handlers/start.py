@@ -1,45 +1,40 @@
-"""/start, with an optional referral deep link (/start ref_<code>)."""
+"""/start, with an optional referral deep link (/start ref_<code>): greeting, main menu, home screen."""
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import CommandObject, CommandStart
+from html import escape
+
+from aiogram import Bot, Router
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
+from aiogram_i18n import I18nContext
 
 from bot.api.client import BackendClient, TelegramIdentity
-from bot.api.errors import BackendError
+from bot.api.models import Profile
+from bot.handlers.home import render_home
 from bot.keyboards.menu import main_menu
-from bot.locales import text
+from bot.screen import send_screen
 
 
-def identity(message: Message) -> TelegramIdentity:
-    """Who sent the message."""
-    user = message.from_user
-    assert user is not None
-    return TelegramIdentity(
-        telegram_id=user.id,
-        username=user.username,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        language_code=user.language_code,
+async def start(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    api: BackendClient,
+    who: TelegramIdentity,
+    profile: Profile,
+    i18n: I18nContext,
+    registered: bool = False,
+) -> None:
+    """Greet (the user middleware already registered them with the link's referral code), set the main
+    menu keyboard and show home."""
+    name = escape(profile.first_name or profile.username or "👤")
+    await message.answer(
+        i18n.get("welcome" if registered else "welcome-back", name=name), reply_markup=main_menu(i18n)
     )
-
-
-async def start(message: Message, command: CommandObject, api: BackendClient) -> None:
-    """Register the customer (with the referral code of the link) and show the main menu."""
-    who = identity(message)
-    code = command.args.strip() if command.args else None
-    try:
-        auth = await api.login(who, referral_code=code)
-    except BackendError as exc:
-        if exc.code == "UserBlocked":
-            await message.answer(text(who.language_code, "blocked"))
-            return
-        raise
-    lang = auth.user.language
-    name = auth.user.first_name or auth.user.username or "👤"
-    greeting = text(lang, "welcome" if auth.created else "welcome_back", name=name)
-    await message.answer(greeting, reply_markup=main_menu(lang))
+    body, markup = await render_home(api, who, i18n)
+    await send_screen(bot, message.chat.id, state, body, markup)
 
 
 def build_router() -> Router:

@@ -1,1 +1,2 @@
-"""Middlewares: error boundary (and later user, locale, throttling)."""
+"""Middlewares, in the order they run: throttling, the customer and their locale, callback answers,
+and the error boundary."""
