@@ -179,10 +179,12 @@ async def stars_paid(
     payment = outcome.settlement.payment
     await session.refresh(payment)
     balance = await session.scalar(select(User.balance).where(User.id == payment.user_id))
-    return StarsPaidResult(
-        payment=PaymentRead.model_validate(payment),
-        credited=outcome.settlement.credited,
-        balance=to_money(balance if balance is not None else 0),
+    return StarsPaidResult.model_validate(
+        {
+            **PaymentRead.model_validate(payment).model_dump(),
+            "credited": outcome.settlement.credited,
+            "balance": to_money(balance if balance is not None else 0),
+        }
     )
 
 

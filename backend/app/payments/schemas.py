@@ -147,10 +147,9 @@ class StarsPaid(StarsCheckout):
     provider_payment_charge_id: str | None = Field(default=None, max_length=128)
 
 
-class StarsPaidResult(BaseModel):
-    """The credited payment."""
+class StarsPaidResult(PaymentRead):
+    """The credited payment, whether this report credited it, and the customer's balance now."""
 
-    payment: PaymentRead
     credited: bool = Field(description="false when this charge had been reported before")
     balance: Decimal
 

@@ -39,18 +39,34 @@ class PurchaseCreate(BaseModel):
     subscription_id: uuid.UUID | None = Field(default=None, description="renew this subscription")
 
 
+class SubscriptionPlace(BaseModel):
+    """Where a subscription lives."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    country_code: str
+    flag_emoji: str
+
+
 class PurchasedSubscription(BaseModel):
-    """The subscription a purchase created or renewed."""
+    """The subscription a purchase created or renewed (`pending` until its server account is ready)."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     status: SubscriptionStatus
     location_id: uuid.UUID
+    location: SubscriptionPlace
     tariff_id: uuid.UUID | None
     duration_days: int | None
     starts_at: datetime | None
-    ends_at: datetime | None
+    ends_at: datetime | None = Field(description="null: set when provisioned, or forever")
+    is_trial: bool
+    auto_renew: bool
+    device_limit: int | None
+    traffic_limit_bytes: int | None
 
 
 class PurchaseResult(BaseModel):

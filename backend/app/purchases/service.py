@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +12,7 @@ from app.billing.ledger import InsufficientBalance
 from app.billing.subscriptions_port import location_has_capacity
 from app.config import Settings
 from app.kit.time import utcnow
-from app.models import Payment, User
+from app.models import Payment, Subscription, User
 from app.models.enums import PaymentMethod, PaymentStatus
 from app.payments.invoicing import Order, create_provider_payment
 from app.payments.methods import load_config
@@ -18,9 +20,17 @@ from app.payments.schemas import PaymentRead
 from app.promo import service as promo_service
 from app.purchases import orders
 from app.purchases.errors import LocationFull
-from app.purchases.schemas import PurchaseCreate, PurchasedSubscription, PurchaseResult
+from app.purchases.schemas import PurchaseCreate, PurchasedSubscription, PurchaseResult, SubscriptionPlace
 
 log = structlog.get_logger(__name__)
+
+
+def _columns(subscription: Subscription) -> dict[str, Any]:
+    return {
+        field: getattr(subscription, field)
+        for field in PurchasedSubscription.model_fields
+        if field != "location"
+    }
 
 
 def _order_description(q: orders.Quote) -> str:
@@ -55,7 +65,9 @@ async def _pay_from_balance(session: AsyncSession, user: User, q: orders.Quote) 
         price=q.price,
         discount=q.discount,
         balance=user.balance,
-        subscription=PurchasedSubscription.model_validate(subscription),
+        subscription=PurchasedSubscription.model_validate(
+            {**_columns(subscription), "location": SubscriptionPlace.model_validate(q.location)}
+        ),
         payment=PaymentRead.model_validate(payment) if payment else None,
     )
 

@@ -20,11 +20,11 @@ class ReferralRules(BaseModel):
 class ReferralSummary(BaseModel):
     """The customer's code, link and earnings."""
 
-    referral_code: str
+    code: str = Field(description="the customer's referral code (the bot starts with ref_<code>)")
     link: str | None = Field(
         description="t.me link that starts the bot with the code (when the bot is known)"
     )
     invited_count: int
     paying_count: int = Field(description="invited customers who paid at least once")
-    earned_total: Decimal
+    earned: Decimal = Field(description="RUB earned from referrals so far")
     rules: ReferralRules

@@ -106,10 +106,10 @@ async def summary(session: AsyncSession, settings: Settings, user: User) -> Refe
         else None
     )
     return ReferralSummary(
-        referral_code=user.referral_code,
+        code=user.referral_code,
         link=link,
         invited_count=invited,
         paying_count=paying,
-        earned_total=await repository.earned_total(session, user.id),
+        earned=await repository.earned_total(session, user.id),
         rules=await rules(session),
     )

@@ -57,6 +57,7 @@ class TestStarsTopup:
         resp = await paid(shop, checkout(user, payment))
         assert resp.status_code == 200, resp.text
         assert resp.json()["credited"] is True and resp.json()["balance"] == "150.00"
+        assert resp.json()["id"] == payment["id"] and resp.json()["status"] == "paid"  # the payment itself
         again = await paid(shop, checkout(user, payment))
         assert again.json()["credited"] is False and again.json()["balance"] == "150.00"
         async with shop.sessions() as s:

@@ -70,6 +70,9 @@ class TestFromBalance:
             and sub["duration_days"] == 30
             and sub["location_id"] == str(location.id)
         )
+        assert (
+            sub["location"]["name"] == location.name and sub["location"]["flag_emoji"] == location.flag_emoji
+        )
         assert body["payment"]["method"] == "balance" and body["payment"]["status"] == "paid"
         assert await balance_of(session, user.id) == Decimal("51.00")
         debit = await session.scalar(select(BalanceLedger).where(BalanceLedger.kind == LedgerKind.purchase))

@@ -123,14 +123,14 @@ class TestSummary:
         assert resp.status_code == 200
         body = resp.json()
         assert body["invited_count"] == 2 and body["paying_count"] == 1
-        assert body["earned_total"] == "55.00"
+        assert body["earned"] == "55.00"
         assert body["rules"] == {
             "percent": "10",
             "inviter_first_payment_bonus": "25.00",
             "invited_bonus": "0.00",
         }
         assert body["link"] is None  # no TELEGRAM_BOT_USERNAME in these settings
-        assert body["referral_code"] == inviter.referral_code
+        assert body["code"] == inviter.referral_code
 
 
 async def test_two_first_payments_settled_at_once_pay_the_bonus_once(

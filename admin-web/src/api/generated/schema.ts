@@ -1975,7 +1975,7 @@ export interface components {
         };
         /**
          * PurchasedSubscription
-         * @description The subscription a purchase created or renewed.
+         * @description The subscription a purchase created or renewed (`pending` until its server account is ready).
          */
         PurchasedSubscription: {
             /**
@@ -1989,14 +1989,26 @@ export interface components {
              * Format: uuid
              */
             location_id: string;
+            location: components["schemas"]["SubscriptionPlace"];
             /** Tariff Id */
             tariff_id: string | null;
             /** Duration Days */
             duration_days: number | null;
             /** Starts At */
             starts_at: string | null;
-            /** Ends At */
+            /**
+             * Ends At
+             * @description null: set when provisioned, or forever
+             */
             ends_at: string | null;
+            /** Is Trial */
+            is_trial: boolean;
+            /** Auto Renew */
+            auto_renew: boolean;
+            /** Device Limit */
+            device_limit: number | null;
+            /** Traffic Limit Bytes */
+            traffic_limit_bytes: number | null;
         };
         /**
          * Readiness
@@ -2074,8 +2086,11 @@ export interface components {
          * @description The customer's code, link and earnings.
          */
         ReferralSummary: {
-            /** Referral Code */
-            referral_code: string;
+            /**
+             * Code
+             * @description the customer's referral code (the bot starts with ref_<code>)
+             */
+            code: string;
             /**
              * Link
              * @description t.me link that starts the bot with the code (when the bot is known)
@@ -2088,8 +2103,11 @@ export interface components {
              * @description invited customers who paid at least once
              */
             paying_count: number;
-            /** Earned Total */
-            earned_total: string;
+            /**
+             * Earned
+             * @description RUB earned from referrals so far
+             */
+            earned: string;
             rules: components["schemas"]["ReferralRules"];
         };
         /**
@@ -2321,10 +2339,64 @@ export interface components {
         };
         /**
          * StarsPaidResult
-         * @description The credited payment.
+         * @description The credited payment, whether this report credited it, and the customer's balance now.
          */
         StarsPaidResult: {
-            payment: components["schemas"]["PaymentRead"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Amount
+             * @description RUB credited to the balance when paid
+             */
+            amount: string;
+            /** Currency */
+            currency: string;
+            status: components["schemas"]["PaymentStatus"];
+            method: components["schemas"]["PaymentMethod"];
+            purpose: components["schemas"]["PaymentPurpose"];
+            /** Pay Url */
+            pay_url: string | null;
+            /**
+             * Provider Amount
+             * @description what the provider bills (crypto amount, Stars)
+             */
+            provider_amount: string | null;
+            /** Provider Currency */
+            provider_currency: string | null;
+            /**
+             * Exchange Rate
+             * @description RUB per unit of provider_currency
+             */
+            exchange_rate: string | null;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Location Id */
+            location_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /**
+             * Order Price
+             * @description price of what the payment buys, debited when paid
+             */
+            order_price: string | null;
+            /** Fulfilled At */
+            fulfilled_at: string | null;
+            /** Fulfillment Error */
+            fulfillment_error: string | null;
+            /** Is Sandbox */
+            is_sandbox: boolean;
+            /** Expires At */
+            expires_at: string | null;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
             /**
              * Credited
              * @description false when this charge had been reported before
@@ -2332,6 +2404,23 @@ export interface components {
             credited: boolean;
             /** Balance */
             balance: string;
+        };
+        /**
+         * SubscriptionPlace
+         * @description Where a subscription lives.
+         */
+        SubscriptionPlace: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Country Code */
+            country_code: string;
+            /** Flag Emoji */
+            flag_emoji: string;
         };
         /**
          * SubscriptionStatus
