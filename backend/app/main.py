@@ -65,6 +65,18 @@ OPENAPI_TAGS = [
         "a revoked key 401.",
     },
     {"name": "admin: dashboard", "description": "The shop's numbers: customers, revenue, trials, servers."},
+    {"name": "payments", "description": "Public: the payment methods on offer and their limits."},
+    {"name": "bot", "description": "Called by the bot with X-Bot-Token: Telegram Stars checkout reports."},
+    {
+        "name": "webhooks",
+        "description": "Payment providers' signed notifications (Crypto Pay, xRocket, Sever Pay).",
+    },
+    {
+        "name": "admin: payments",
+        "description": "Payments with totals, CSV export, refunds, the webhook inbox.",
+    },
+    {"name": "admin: ledger", "description": "Every balance change; manual balance adjustments."},
+    {"name": "admin: promo codes", "description": "Balance, discount and free-days codes and their uses."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -134,6 +146,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.limiters.close()
+            http = getattr(app.state, "http", None)
+            if http is not None:
+                await http.aclose()
             await redis.aclose()
             await engine.dispose()
 

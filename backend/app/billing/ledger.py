@@ -25,9 +25,13 @@ class InsufficientBalance(BadRequest):
 
 
 async def lock_user(session: AsyncSession, user_id: uuid.UUID) -> User:
-    """Load the user with `FOR UPDATE`: concurrent balance changes of one user run one after another."""
+    """Load the user with `FOR NO KEY UPDATE`: concurrent balance changes of one user run one after another."""
     user = await session.scalar(
-        select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+        select(User)
+        .where(User.id == user_id)
+        # NO KEY UPDATE: does not wait for rows that merely reference the user (payments, ledger).
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )
     if user is None:
         raise NotFound("User not found")

@@ -33,6 +33,7 @@ class Payment(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("method", "provider_payment_id", name="uq_payments_method_provider_payment_id"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("order_price IS NULL OR order_price >= 0", name="order_price_non_negative"),
         Index("ix_payments_user_id_created_at", "user_id", "created_at"),
         Index("ix_payments_status_created_at", "status", "created_at"),
         Index("ix_payments_method_created_at", "method", "created_at"),
@@ -82,6 +83,14 @@ class Payment(IdMixin, TimestampMixin, Base):
     promo_code_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("promo_codes.id", ondelete="SET NULL")
     )
+    # The price of what the payment buys (after discounts), quoted when the invoice was made: a
+    # purchase completes at this price even if the tariff's price changes meanwhile.
+    order_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why a paid purchase could not be completed (its money then stays on the balance).
+    fulfillment_error: Mapped[str | None] = mapped_column(Text)
+    # The provider's reason for a failed or expired payment.
+    status_detail: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
     raw_payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     is_sandbox: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import segno
 import structlog
 from arq import Retry
@@ -22,7 +21,7 @@ from app.integrations.telegram.errors import (
 )
 from app.models import User
 from app.notifications.texts import render
-from app.worker.context import JobContext, job
+from app.worker.context import JobContext, http_client, job
 
 log = structlog.get_logger(__name__)
 MAX_TRIES = 5
@@ -33,11 +32,9 @@ def bot_client(ctx: JobContext) -> BotApiClient | None:
     settings = ctx["settings"]
     if settings.telegram_bot_token is None:
         return None
-    http = ctx.get("http")
-    if http is None:
-        http = httpx.AsyncClient(timeout=httpx.Timeout(15, connect=5))
-        ctx["http"] = http
-    return BotApiClient(settings.telegram_api_url, settings.telegram_bot_token.get_secret_value(), http)
+    return BotApiClient(
+        settings.telegram_api_url, settings.telegram_bot_token.get_secret_value(), http_client(ctx)
+    )
 
 
 def qr_png(data: str) -> bytes:

@@ -22,6 +22,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "↩️ Возврат <b>{amount}</b> на баланс. {reason}",
         "en": "↩️ <b>{amount}</b> refunded to your balance. {reason}",
     },
+    "order_not_completed": {
+        "ru": "⚠️ Оплата получена, но заказ не оформлен: {reason}\nДеньги на балансе (<b>{balance}</b>) — выберите тариф ещё раз в меню.",
+        "en": "⚠️ Payment received, but the order could not be completed: {reason}\nThe money is on your balance (<b>{balance}</b>) — choose a plan again from the menu.",
+    },
+    "referral_welcome_bonus": {
+        "ru": "🎁 Бонус за первое пополнение по приглашению: <b>{amount}</b>. Баланс: <b>{balance}</b>.",
+        "en": "🎁 Welcome bonus for your first payment: <b>{amount}</b>. Balance: <b>{balance}</b>.",
+    },
+    "balance_adjusted": {
+        "ru": "💼 Баланс изменён администратором: <b>{amount}</b>. Баланс: <b>{balance}</b>.\n{reason}",
+        "en": "💼 Your balance was adjusted by staff: <b>{amount}</b>. Balance: <b>{balance}</b>.\n{reason}",
+    },
+    "stars_refunded": {
+        "ru": "↩️ Возврат <b>{stars} ⭐</b> за платёж. {reason}",
+        "en": "↩️ <b>{stars} ⭐</b> refunded for your payment. {reason}",
+    },
     # --- subscriptions ------------------------------------------------------------------------
     "subscription_ready": {
         "ru": "🎉 Подписка готова: {flag} <b>{location}</b>, до {until}.\n\nСсылка для приложения:\n<code>{link}</code>\n\n📲 Как подключиться:\n• iPhone/iPad: Streisand или V2Box → «+» → «Вставить из буфера»\n• Android: v2rayNG или Hiddify → «+» → «Импорт из буфера»\n• Windows/macOS: Hiddify → «Новый профиль» → вставьте ссылку\nИли отсканируйте QR-код в приложении.",

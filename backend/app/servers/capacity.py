@@ -102,10 +102,21 @@ async def location_has_capacity(session: AsyncSession, location_id: uuid.UUID) -
     return (await free_places(session, [location_id]))[location_id] > 0
 
 
+async def lock_location(session: AsyncSession, location_id: uuid.UUID) -> None:
+    """Sales and server picks of one location run one after another (the last place is sold once).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: inserting a subscription that references the location takes a
+    key-share lock on it, which FOR UPDATE would wait for (and deadlock against concurrent buyers).
+    """
+    await session.execute(
+        select(Location.id).where(Location.id == location_id).with_for_update(key_share=True)
+    )
+
+
 async def ensure_capacity(session: AsyncSession, location_id: uuid.UUID) -> None:
     """Raise LocationFull (409) unless the location has room; holds the location's row lock until commit
     so two purchases of the last place run one after the other."""
-    await session.execute(select(Location.id).where(Location.id == location_id).with_for_update())
+    await lock_location(session, location_id)
     if not await location_has_capacity(session, location_id):
         raise LocationFull()
 
@@ -117,7 +128,7 @@ async def pick_server(
 
     Call it inside the transaction that assigns the server: it takes the location's row lock.
     """
-    await session.execute(select(Location.id).where(Location.id == location_id).with_for_update())
+    await lock_location(session, location_id)
     skip = set(exclude)
     for load in await server_loads(session, location_id):
         if load.server.id not in skip and load.free > 0:

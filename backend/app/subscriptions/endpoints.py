@@ -14,10 +14,10 @@ from app.admin_auth.deps import CurrentPrincipal, RequireRole
 from app.audit.service import record, snapshot
 from app.catalog.service import get_location, get_tariff
 from app.deps import RedisDep, SessionDep, SettingsDep
-from app.errors import NotFound, error_responses
+from app.errors import error_responses
 from app.kit.crypto import random_token
 from app.kit.pagination import Page, PageDep, apply_sort, make_page, paginate
-from app.models import Subscription, User
+from app.models import Subscription
 from app.models.enums import AdminRole, SubscriptionStatus
 from app.subscriptions import reconcile, repository, service
 from app.subscriptions.errors import DriftNotFixable, SubscriptionNotFound
@@ -32,6 +32,7 @@ from app.subscriptions.schemas import (
     SubscriptionPatch,
     SubscriptionView,
 )
+from app.users.admin_service import get_user
 from app.users.deps import CurrentUser
 from app.users.service import subscription_url
 from app.worker.enqueue import enqueue_after_commit
@@ -274,9 +275,7 @@ async def grant_subscription(
     user_id: uuid.UUID, body: GrantBody, session: SessionDep, principal: CurrentPrincipal, request: Request
 ) -> SubscriptionAdminView:
     """Give a customer a subscription without payment (a tariff's terms, or days with optional limits)."""
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound("User not found")
+    user = await get_user(session, user_id)
     location = await get_location(session, body.location_id)
     tariff = await get_tariff(session, body.tariff_id) if body.tariff_id else None
     # Without a tariff the body's limits are the terms; with one, only what the body sets overrides it.

@@ -26,7 +26,6 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.billing.ledger import change_balance, lock_user
 from app.config import Settings
 from app.db import unit_of_work
 from app.integrations.panels.base import (
@@ -42,8 +41,9 @@ from app.kit.money import format_rub
 from app.kit.time import utcnow
 from app.metrics import PROVISIONING
 from app.models import Location, Server, Subscription, User
-from app.models.enums import LedgerKind, ServerHealth, SubscriptionStatus
+from app.models.enums import ServerHealth, SubscriptionStatus
 from app.notifications.service import notify_admins
+from app.payments.refunds import refund_failed_order
 from app.servers.capacity import pick_server
 from app.servers.panels import panel_config, remember_panel_facts
 from app.subscriptions import repository
@@ -278,21 +278,8 @@ async def _finish(
 
 
 async def refund_subscription(session: AsyncSession, sub: Subscription) -> Decimal:
-    """Return to the balance what was paid for the subscription and not refunded yet (safe to repeat)."""
-    await lock_user(session, sub.user_id)
-    paid = await repository.paid_for(session, sub.id)
-    if paid <= 0:
-        return Decimal(0)
-    await change_balance(
-        session,
-        sub.user_id,
-        paid,
-        LedgerKind.refund,
-        reference=f"refund:subscription:{sub.id}",
-        comment="VPN access could not be created",
-        subscription_id=sub.id,
-    )
-    return paid
+    """Give back the price of the order that created the subscription (safe to repeat; 0 for free ones)."""
+    return await refund_failed_order(session, sub.id, "VPN access could not be created")
 
 
 async def fail_subscription(session: AsyncSession, sub: Subscription, reason: str) -> Decimal:

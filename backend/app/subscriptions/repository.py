@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import BalanceLedger, Location, Server, Subscription, Tariff, User
+from app.models import Location, Server, Subscription, Tariff, User
 from app.models.enums import SubscriptionStatus
 
 # Subscriptions whose client should exist on their server's panel.
@@ -55,16 +54,6 @@ async def lock(
         .execution_options(populate_existing=True)
     )
     return await session.scalar(stmt)
-
-
-async def paid_for(session: AsyncSession, subscription_id: uuid.UUID) -> Decimal:
-    """What the customer paid for the subscription and was not yet refunded (minus the ledger sum)."""
-    total = await session.scalar(
-        select(func.coalesce(func.sum(BalanceLedger.amount), 0)).where(
-            BalanceLedger.subscription_id == subscription_id
-        )
-    )
-    return -Decimal(total or 0)
 
 
 async def due_to_expire(session: AsyncSession, now: datetime, limit: int) -> list[uuid.UUID]:

@@ -17,7 +17,7 @@ from app.users.admin_repository import ICU, search_clause
 
 async def lock_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     """Serialise one customer's ticket writes (limits are checked, then rows added)."""
-    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 async def count_unclosed(session: AsyncSession, user_id: uuid.UUID) -> int:

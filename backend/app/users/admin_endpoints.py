@@ -17,13 +17,13 @@ from app.models import User
 from app.models.enums import AdminRole, PaymentMethod, PaymentStatus, SubscriptionStatus
 from app.users import admin_repository as repo
 from app.users import admin_service as service
+from app.users.admin_deps import UserDep
 from app.users.admin_schemas import (
     AdminUserDetail,
     AdminUserItem,
     BlockRequest,
     MessageQueued,
     MessageRequest,
-    UserLedgerItem,
     UserPaymentItem,
     UserReferralItem,
     UserSubscriptionItem,
@@ -36,11 +36,6 @@ WRITE = Depends(RequireRole(AdminRole.admin, "users:write"))
 MESSAGE = Depends(RequireRole(AdminRole.support, "support:write"))
 
 
-async def _user(session: SessionDep, user_id: uuid.UUID) -> User:
-    return await service.get_user(session, user_id)
-
-
-UserDep = Annotated[User, Depends(_user)]
 SORTS = {
     "created_at": User.created_at,
     "last_seen_at": User.last_seen_at,
@@ -106,18 +101,6 @@ async def user_payments(
     """The customer's payments, newest first."""
     rows, total = await paginate(session, repo.payments_of(user.id, status, method), params)
     return make_page([UserPaymentItem.model_validate(r) for r in rows], total, params)
-
-
-@router.get(
-    "/{user_id}/ledger",
-    response_model=Page[UserLedgerItem],
-    responses=error_responses(404),
-    dependencies=[READ],
-)
-async def user_ledger(user: UserDep, session: SessionDep, params: PageDep) -> Page[UserLedgerItem]:
-    """Every change of the customer's balance, newest first."""
-    rows, total = await paginate(session, repo.ledger_of(user.id), params)
-    return make_page([UserLedgerItem.model_validate(r) for r in rows], total, params)
 
 
 @router.get(

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.pagination import AnySelect, like_pattern
 from app.models import (
-    BalanceLedger,
     Location,
     Payment,
     ReferralReward,
@@ -161,15 +160,6 @@ def payments_of(
     if method is not None:
         stmt = stmt.where(Payment.method == method)
     return stmt.order_by(Payment.created_at.desc(), Payment.id.desc())
-
-
-def ledger_of(user_id: uuid.UUID) -> Select[Any]:
-    """A customer's balance changes, newest first."""
-    return (
-        select(BalanceLedger)
-        .where(BalanceLedger.user_id == user_id)
-        .order_by(BalanceLedger.created_at.desc(), BalanceLedger.id.desc())
-    )
 
 
 def subscriptions_of(user_id: uuid.UUID, status: SubscriptionStatus | None = None) -> AnySelect:

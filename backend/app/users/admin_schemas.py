@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.integrations.telegram.html import TelegramHtml
 from app.kit.money import Money
-from app.models.enums import LedgerKind, PaymentMethod, PaymentPurpose, PaymentStatus, SubscriptionStatus
+from app.models.enums import PaymentMethod, PaymentPurpose, PaymentStatus, SubscriptionStatus
 
 
 class UserBrief(BaseModel):
@@ -108,23 +108,6 @@ class UserPaymentItem(BaseModel):
     created_at: datetime
     paid_at: datetime | None
     refunded_at: datetime | None
-
-
-class UserLedgerItem(BaseModel):
-    """One change of the customer's balance."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    amount: Decimal = Field(description="signed RUB")
-    kind: LedgerKind
-    balance_after: Decimal
-    reference: str | None
-    comment: str | None
-    payment_id: uuid.UUID | None
-    subscription_id: uuid.UUID | None
-    admin_id: uuid.UUID | None
-    created_at: datetime
 
 
 class UserSubscriptionItem(BaseModel):

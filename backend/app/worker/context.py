@@ -7,11 +7,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypedDict
 
+import httpx
 import structlog
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.kit.http import new_http_client
 from app.metrics import JOB_DURATION, JOB_RUNS
 
 log = structlog.get_logger(__name__)
@@ -31,6 +33,15 @@ class JobContext(TypedDict, total=False):
 
 
 JobFn = Callable[..., Awaitable[Any]]
+
+
+def http_client(ctx: JobContext) -> httpx.AsyncClient:
+    """The worker's pooled outgoing HTTP client (created on first use, closed at shutdown)."""
+    http: httpx.AsyncClient | None = ctx.get("http")
+    if http is None:
+        http = new_http_client()
+        ctx["http"] = http
+    return http
 
 
 def job(name: str) -> Callable[[JobFn], JobFn]:

@@ -12,6 +12,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.crypto import configure_encryption
 from app.notifications import tasks as notification_tasks
+from app.payments import tasks as payment_tasks
 from app.servers import tasks as server_tasks
 from app.subscriptions import tasks as subscription_tasks
 from app.support import tasks as support_tasks
@@ -40,6 +41,9 @@ FUNCTIONS: list[Any] = [
     subscription_tasks.sweep_pending,
     subscription_tasks.reconcile_panels,
     subscription_tasks.reconcile_fix,
+    payment_tasks.process_event,
+    payment_tasks.poll_payments,
+    payment_tasks.refresh_rates,
 ]
 
 CRON_JOBS: list[Any] = [
@@ -58,6 +62,14 @@ CRON_JOBS: list[Any] = [
             (subscription_tasks.reconcile_panels, {17}, 0),
         )
     ],
+    cron(payment_tasks.poll_payments, name="cron:payments.poll", second=30, run_at_startup=True),  # type: ignore[arg-type]
+    cron(
+        payment_tasks.refresh_rates,  # type: ignore[arg-type]
+        name="cron:payments.refresh_rates",
+        minute=set(range(0, 60, 10)),
+        second=15,
+        run_at_startup=True,
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,8 @@ from app.integrations.panels.factory import PanelPool
 from app.kit.time import utcnow
 from app.models import BalanceLedger, Location, Server, Subscription, Tariff, User
 from app.models.enums import LedgerKind, SubscriptionStatus
+from app.purchases.schemas import PurchaseCreate
+from app.purchases.service import purchase
 from app.servers.panels import panel_config
 from app.subscriptions.provisioning import provision_subscription, refund_subscription
 from app.subscriptions.service import create_pending_subscription, start_trial
@@ -25,7 +28,7 @@ from fakes.marzban import MarzbanFake
 from fakes.server import BackgroundServer
 from fakes.telegram import BotApiEmulator
 from fakes.xui import XuiFake
-from tests.conftest import run_worker_burst
+from tests.conftest import make_settings, run_worker_burst
 from tests.factories import create_location, create_server, create_tariff, create_user
 from tests.panel_fakes import (
     ADMIN_CHAT,
@@ -62,11 +65,14 @@ async def funded_user(s: AsyncSession, amount: str = "100") -> User:
 
 
 async def buy(s: AsyncSession, user: User, tariff: Tariff, location: Location) -> Subscription:
-    """What the money engineer's purchase does: the debit and the pending subscription in one transaction."""
-    sub = await create_pending_subscription(s, user, tariff, location)
-    await change_balance(
-        s, user.id, -tariff.price, LedgerKind.purchase, reference=f"purchase:{sub.id}", subscription_id=sub.id
-    )
+    """A real purchase from the balance: the order, the debit and the pending subscription in one transaction."""
+    async with httpx.AsyncClient() as http:
+        result = await purchase(
+            s, make_settings(), http, user, PurchaseCreate(tariff_id=tariff.id, location_id=location.id)
+        )
+    assert result.subscription is not None
+    sub = await s.get(Subscription, result.subscription.id)
+    assert sub is not None
     return sub
 
 

@@ -336,6 +336,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/topups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Topup
+         * @description Top up the balance: answers the invoice with `pay_url`; the balance is credited when it is paid.
+         */
+        post: operations["create_topup_api_v1_users_me_topups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Payments
+         * @description The customer's payments, newest first.
+         */
+        get: operations["my_payments_api_v1_users_me_payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/payments/{payment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Payment
+         * @description One of the customer's payments.
+         */
+        get: operations["my_payment_api_v1_users_me_payments__payment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/payments/{payment_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check My Payment
+         * @description After "I have paid": ask the provider now (at most every few seconds) instead of waiting.
+         */
+        post: operations["check_my_payment_api_v1_users_me_payments__payment_id__check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/balance/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Balance History
+         * @description Every change of the customer's balance, newest first.
+         */
+        get: operations["balance_history_api_v1_users_me_balance_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/purchases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Purchase
+         * @description Buy or renew a plan: paid from the balance (`completed`) or, with `method`, the missing amount is
+         *     invoiced (`payment_required`, pay `payment.pay_url`) and the order completes itself when paid.
+         *     Without `method` a short balance answers 402 InsufficientBalance.
+         */
+        post: operations["purchase_api_v1_users_me_purchases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/promo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem Promo
+         * @description Apply a balance or free-days code (discount codes go with a purchase as `promo_code`).
+         */
+        post: operations["redeem_promo_api_v1_users_me_promo_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Referrals
+         * @description The customer's referral code and link, how many friends joined and paid, and what it earned.
+         */
+        get: operations["my_referrals_api_v1_users_me_referrals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bot/payments/stars/pre-checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stars Pre Checkout
+         * @description Validate a pre_checkout_query (answer Telegram within 10 s with what this returns).
+         */
+        post: operations["stars_pre_checkout_api_v1_bot_payments_stars_pre_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bot/payments/stars/paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stars Paid
+         * @description Credit a successful_payment (idempotent per telegram_payment_charge_id).
+         */
+        post: operations["stars_paid_api_v1_bot_payments_stars_paid_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/locations": {
         parameters: {
             query?: never;
@@ -390,6 +592,46 @@ export interface paths {
         get: operations["shop_info_api_v1_shop_info_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payment Methods
+         * @description The ways to pay on offer now (configured and switched on), with top-up limits.
+         */
+        get: operations["payment_methods_api_v1_payment_methods_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/payments/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Payment Webhook
+         * @description A provider's notification (Crypto Pay, xRocket, Sever Pay), verified over the raw body.
+         */
+        post: operations["payment_webhook_api_v1_webhooks_payments__provider__post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -928,26 +1170,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/users/{user_id}/ledger": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * User Ledger
-         * @description Every change of the customer's balance, newest first.
-         */
-        get: operations["user_ledger_api_v1_admin_users__user_id__ledger_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/admin/users/{user_id}/referrals": {
         parameters: {
             query?: never;
@@ -1432,6 +1654,238 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Payments
+         * @description Payments with filters; `totals` sums the whole filtered list.
+         */
+        get: operations["list_payments_api_v1_admin_payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payments/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Payments
+         * @description The filtered payments as CSV (streamed).
+         */
+        get: operations["export_payments_api_v1_admin_payments_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payments/{payment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Payment
+         * @description One payment.
+         */
+        get: operations["get_payment_api_v1_admin_payments__payment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payments/{payment_id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund Payment
+         * @description Refund a paid payment once (order price to the balance; Stars back through Telegram).
+         */
+        post: operations["refund_payment_api_v1_admin_payments__payment_id__refund_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payment-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Payment Events
+         * @description The webhook inbox: every provider notification with its verdict, newest first.
+         */
+        get: operations["list_payment_events_api_v1_admin_payment_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust Balance
+         * @description Credit or debit a customer's balance by hand (reason required, audited, the customer is told).
+         */
+        post: operations["adjust_balance_api_v1_admin_users__user_id__balance_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Ledger
+         * @description Every balance change, filtered by customer, kind and dates, with totals.
+         */
+        get: operations["list_ledger_api_v1_admin_ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Ledger
+         * @description One customer's balance changes.
+         */
+        get: operations["user_ledger_api_v1_admin_users__user_id__ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/promo-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Codes
+         * @description Promo codes with their uses.
+         */
+        get: operations["list_codes_api_v1_admin_promo_codes_get"];
+        put?: never;
+        /**
+         * Create Code
+         * @description Create a promo code.
+         */
+        post: operations["create_code_api_v1_admin_promo_codes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/promo-codes/{promo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Code
+         * @description One promo code.
+         */
+        get: operations["get_code_api_v1_admin_promo_codes__promo_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Code
+         * @description Delete a code nobody used (switch used ones off instead).
+         */
+        delete: operations["delete_code_api_v1_admin_promo_codes__promo_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Code
+         * @description Change a promo code (a used code keeps its kind).
+         */
+        patch: operations["update_code_api_v1_admin_promo_codes__promo_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/admin/promo-codes/{promo_id}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Redemptions
+         * @description Who used the code (including uses held by unpaid checkouts).
+         */
+        get: operations["list_redemptions_api_v1_admin_promo_codes__promo_id__redemptions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sub/{token}": {
         parameters: {
             query?: never;
@@ -1634,6 +2088,16 @@ export interface components {
             active_subscriptions: number;
         };
         /**
+         * AmountCount
+         * @description A count and a RUB sum.
+         */
+        AmountCount: {
+            /** Count */
+            count: number;
+            /** Amount */
+            amount: string;
+        };
+        /**
          * ApiKeyCreate
          * @description A new key: a name to recognise it by and what it may do.
          * @example {
@@ -1774,6 +2238,32 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * BalanceAdjusted
+         * @description The ledger row the adjustment made and the new balance.
+         */
+        BalanceAdjusted: {
+            entry: components["schemas"]["LedgerEntryAdminRead"];
+            /** Balance */
+            balance: string;
+        };
+        /**
+         * BalanceAdjustment
+         * @description A manual credit (positive) or debit (negative) by staff.
+         * @example {
+         *       "amount": "100.00",
+         *       "reason": "Compensation for downtime"
+         *     }
+         */
+        BalanceAdjustment: {
+            /**
+             * Amount
+             * @description signed RUB, not zero
+             */
+            amount: number | string;
+            /** Reason */
+            reason: string;
         };
         /**
          * BlockRequest
@@ -2137,11 +2627,113 @@ export interface components {
             clients: number | null;
         };
         /**
+         * LedgerEntryAdminRead
+         * @description A ledger row as staff see it.
+         */
+        LedgerEntryAdminRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Amount
+             * @description signed RUB: positive credits, negative debits
+             */
+            amount: string;
+            kind: components["schemas"]["LedgerKind"];
+            /** Reference */
+            reference: string | null;
+            /** Comment */
+            comment: string | null;
+            /** Balance After */
+            balance_after: string;
+            /** Payment Id */
+            payment_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Admin Id */
+            admin_id: string | null;
+        };
+        /**
+         * LedgerEntryRead
+         * @description One change of the customer's balance.
+         */
+        LedgerEntryRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Amount
+             * @description signed RUB: positive credits, negative debits
+             */
+            amount: string;
+            kind: components["schemas"]["LedgerKind"];
+            /** Reference */
+            reference: string | null;
+            /** Comment */
+            comment: string | null;
+            /** Balance After */
+            balance_after: string;
+            /** Payment Id */
+            payment_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * LedgerKind
          * @description Why a balance changed.
          * @enum {string}
          */
         LedgerKind: "topup" | "purchase" | "refund" | "referral_bonus" | "promo" | "admin_adjustment";
+        /**
+         * LedgerPage
+         * @description A page of ledger rows with totals over the filtered list.
+         */
+        LedgerPage: {
+            /** Items */
+            items: components["schemas"]["LedgerEntryAdminRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+            totals: components["schemas"]["LedgerTotals"];
+        };
+        /**
+         * LedgerTotals
+         * @description Sums over the whole filtered ledger.
+         */
+        LedgerTotals: {
+            /** Count */
+            count: number;
+            /** Credit */
+            credit: string;
+            /** Debit */
+            debit: string;
+            /** Net */
+            net: string;
+        };
         /**
          * LocationCreate
          * @description A new location.
@@ -2386,10 +2978,75 @@ export interface components {
             /** Pages */
             pages: number;
         };
+        /** Page[LedgerEntryRead] */
+        Page_LedgerEntryRead_: {
+            /** Items */
+            items: components["schemas"]["LedgerEntryRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
         /** Page[LocationRead] */
         Page_LocationRead_: {
             /** Items */
             items: components["schemas"]["LocationRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[PaymentEventRead] */
+        Page_PaymentEventRead_: {
+            /** Items */
+            items: components["schemas"]["PaymentEventRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[PaymentRead] */
+        Page_PaymentRead_: {
+            /** Items */
+            items: components["schemas"]["PaymentRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[PromoCodeRead] */
+        Page_PromoCodeRead_: {
+            /** Items */
+            items: components["schemas"]["PromoCodeRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+        };
+        /** Page[RedemptionRead] */
+        Page_RedemptionRead_: {
+            /** Items */
+            items: components["schemas"]["RedemptionRead"][];
             /** Total */
             total: number;
             /** Page */
@@ -2455,19 +3112,6 @@ export interface components {
         Page_TicketRead_: {
             /** Items */
             items: components["schemas"]["TicketRead"][];
-            /** Total */
-            total: number;
-            /** Page */
-            page: number;
-            /** Size */
-            size: number;
-            /** Pages */
-            pages: number;
-        };
-        /** Page[UserLedgerItem] */
-        Page_UserLedgerItem_: {
-            /** Items */
-            items: components["schemas"]["UserLedgerItem"][];
             /** Total */
             total: number;
             /** Page */
@@ -2576,11 +3220,177 @@ export interface components {
          */
         PanelType: "3x-ui" | "marzban";
         /**
+         * PaymentAdminPage
+         * @description A page of payments with totals over the whole filtered list.
+         */
+        PaymentAdminPage: {
+            /** Items */
+            items: components["schemas"]["PaymentAdminRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Pages */
+            pages: number;
+            totals: components["schemas"]["PaymentTotals"];
+        };
+        /**
+         * PaymentAdminRead
+         * @description A payment as staff see it.
+         */
+        PaymentAdminRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Amount
+             * @description RUB credited to the balance when paid
+             */
+            amount: string;
+            /** Currency */
+            currency: string;
+            status: components["schemas"]["PaymentStatus"];
+            method: components["schemas"]["PaymentMethod"];
+            purpose: components["schemas"]["PaymentPurpose"];
+            /** Pay Url */
+            pay_url: string | null;
+            /**
+             * Provider Amount
+             * @description what the provider bills (crypto amount, Stars)
+             */
+            provider_amount: string | null;
+            /** Provider Currency */
+            provider_currency: string | null;
+            /**
+             * Exchange Rate
+             * @description RUB per unit of provider_currency
+             */
+            exchange_rate: string | null;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Location Id */
+            location_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /**
+             * Order Price
+             * @description price of what the payment buys, debited when paid
+             */
+            order_price: string | null;
+            /** Fulfilled At */
+            fulfilled_at: string | null;
+            /** Fulfillment Error */
+            fulfillment_error: string | null;
+            /** Is Sandbox */
+            is_sandbox: boolean;
+            /** Expires At */
+            expires_at: string | null;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Provider Payment Id */
+            provider_payment_id: string | null;
+            /** Promo Code Id */
+            promo_code_id: string | null;
+            /** Description */
+            description: string | null;
+            /** Status Detail */
+            status_detail: string | null;
+            /** Refunded At */
+            refunded_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * PaymentEventRead
+         * @description One webhook as it landed in the inbox, with its verdict.
+         */
+        PaymentEventRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Provider */
+            provider: string;
+            /** Event Key */
+            event_key: string;
+            /** Payment Id */
+            payment_id: string | null;
+            /** Signature Valid */
+            signature_valid: boolean;
+            /** Verdict */
+            verdict: string;
+            /** Detail */
+            detail: string | null;
+            /** Source Ip */
+            source_ip: string | null;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Handled At */
+            handled_at: string | null;
+            /** Body */
+            body: string;
+        };
+        /**
          * PaymentMethod
          * @description How a payment is made.
          * @enum {string}
          */
         PaymentMethod: "severpay" | "cryptopay" | "xrocket" | "stars" | "balance" | "admin";
+        /**
+         * PaymentMethodRead
+         * @description A way to pay that the shop offers right now.
+         */
+        PaymentMethodRead: {
+            method: components["schemas"]["PaymentMethod"];
+            /** Title */
+            title: string;
+            /**
+             * Currency
+             * @description what the customer pays in: RUB, a crypto asset list, or XTR
+             */
+            currency: string;
+            /**
+             * Min Amount
+             * @description smallest top-up in RUB
+             */
+            min_amount: string;
+            /**
+             * Max Amount
+             * @description largest top-up in RUB
+             */
+            max_amount: string;
+            /**
+             * Rub Rate
+             * @description RUB per unit of `currency` (xRocket asset, one Star) when it is not RUB
+             */
+            rub_rate?: string | null;
+            /**
+             * Sandbox
+             * @description true when payments go to a testnet or a local stand-in (test money)
+             */
+            sandbox: boolean;
+        };
         /**
          * PaymentPurpose
          * @description What a payment is for.
@@ -2588,11 +3398,95 @@ export interface components {
          */
         PaymentPurpose: "topup" | "purchase" | "renewal";
         /**
+         * PaymentRead
+         * @description A payment as its customer sees it.
+         */
+        PaymentRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Amount
+             * @description RUB credited to the balance when paid
+             */
+            amount: string;
+            /** Currency */
+            currency: string;
+            status: components["schemas"]["PaymentStatus"];
+            method: components["schemas"]["PaymentMethod"];
+            purpose: components["schemas"]["PaymentPurpose"];
+            /** Pay Url */
+            pay_url: string | null;
+            /**
+             * Provider Amount
+             * @description what the provider bills (crypto amount, Stars)
+             */
+            provider_amount: string | null;
+            /** Provider Currency */
+            provider_currency: string | null;
+            /**
+             * Exchange Rate
+             * @description RUB per unit of provider_currency
+             */
+            exchange_rate: string | null;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Location Id */
+            location_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /**
+             * Order Price
+             * @description price of what the payment buys, debited when paid
+             */
+            order_price: string | null;
+            /** Fulfilled At */
+            fulfilled_at: string | null;
+            /** Fulfillment Error */
+            fulfillment_error: string | null;
+            /** Is Sandbox */
+            is_sandbox: boolean;
+            /** Expires At */
+            expires_at: string | null;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * PaymentStatus
          * @description Lifecycle of a payment.
          * @enum {string}
          */
         PaymentStatus: "pending" | "paid" | "failed" | "expired" | "refunded";
+        /**
+         * PaymentTotals
+         * @description Sums over every payment matching the filters (not only the page).
+         */
+        PaymentTotals: {
+            /** Count */
+            count: number;
+            /** Amount */
+            amount: string;
+            /** By Status */
+            by_status: {
+                [key: string]: components["schemas"]["AmountCount"];
+            };
+            /** By Method */
+            by_method: {
+                [key: string]: components["schemas"]["AmountCount"];
+            };
+            /**
+             * Revenue
+             * @description paid through providers, refunded ones excluded (money that came in)
+             */
+            revenue: string;
+        };
         /**
          * PreviewRequest
          * @description A text and/or a segment to preview before creating or starting a broadcast.
@@ -2655,6 +3549,142 @@ export interface components {
             percent: number;
         };
         /**
+         * PromoCodeCreate
+         * @description A new promo code; `value` is RUB (balance), percent (discount) or days (days).
+         * @example {
+         *       "code": "SPRING25",
+         *       "kind": "discount",
+         *       "max_uses": 100,
+         *       "value": "25"
+         *     }
+         */
+        PromoCodeCreate: {
+            /** Code */
+            code: string;
+            kind: components["schemas"]["PromoKind"];
+            /** Value */
+            value: number | string;
+            /**
+             * Max Uses
+             * @description null = unlimited
+             */
+            max_uses?: number | null;
+            /** Expires At */
+            expires_at?: string | null;
+            /**
+             * Is Active
+             * @default true
+             */
+            is_active: boolean;
+            /** Description */
+            description?: string | null;
+        };
+        /**
+         * PromoCodeRead
+         * @description A promo code as staff see it.
+         */
+        PromoCodeRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Code */
+            code: string;
+            kind: components["schemas"]["PromoKind"];
+            /** Value */
+            value: string;
+            /** Max Uses */
+            max_uses: number | null;
+            /** Used Count */
+            used_count: number;
+            /** Expires At */
+            expires_at: string | null;
+            /** Is Active */
+            is_active: boolean;
+            /** Description */
+            description: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "active" | "inactive" | "expired" | "exhausted";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * PromoCodeUpdate
+         * @description Changes to a promo code; only the fields sent change (max_uses/expires_at accept null).
+         */
+        PromoCodeUpdate: {
+            /** Code */
+            code?: string | null;
+            kind?: components["schemas"]["PromoKind"] | null;
+            /** Value */
+            value?: number | string | null;
+            /** Max Uses */
+            max_uses?: number | null;
+            /** Expires At */
+            expires_at?: string | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Description */
+            description?: string | null;
+        };
+        /**
+         * PromoKind
+         * @description What a promo code gives.
+         * @enum {string}
+         */
+        PromoKind: "balance" | "discount" | "days";
+        /**
+         * PromoRedeem
+         * @description A customer enters a code (balance and free-days codes; discounts go with a purchase).
+         * @example {
+         *       "code": "WELCOME100"
+         *     }
+         */
+        PromoRedeem: {
+            /** Code */
+            code: string;
+            /**
+             * Subscription Id
+             * @description which subscription free days go to (needed when there are several)
+             */
+            subscription_id?: string | null;
+        };
+        /**
+         * PromoRedeemResult
+         * @description What the code gave.
+         */
+        PromoRedeemResult: {
+            kind: components["schemas"]["PromoKind"];
+            /**
+             * Amount
+             * @description RUB credited (balance codes)
+             */
+            amount?: string | null;
+            /**
+             * Days
+             * @description days added (days codes)
+             */
+            days?: number | null;
+            /** Balance */
+            balance: string;
+            /** Subscription Id */
+            subscription_id?: string | null;
+            /** Ends At */
+            ends_at?: string | null;
+        };
+        /**
          * PublicLocation
          * @description A location as customers see it.
          */
@@ -2714,6 +3744,113 @@ export interface components {
             discount_percent?: number | null;
         };
         /**
+         * PurchaseCreate
+         * @description Buy (or renew) a plan; the price is computed by the server.
+         * @example {
+         *       "location_id": "a1b2...",
+         *       "method": "cryptopay",
+         *       "promo_code": "SPRING25",
+         *       "tariff_id": "7d3c..."
+         *     }
+         */
+        PurchaseCreate: {
+            /**
+             * Tariff Id
+             * Format: uuid
+             */
+            tariff_id: string;
+            /**
+             * Location Id
+             * Format: uuid
+             */
+            location_id: string;
+            /**
+             * Method
+             * @description provider for the missing amount; without it the balance must cover the price
+             */
+            method?: ("severpay" | "cryptopay" | "xrocket" | "stars") | null;
+            /**
+             * Promo Code
+             * @description a discount code
+             */
+            promo_code?: string | null;
+            /**
+             * Subscription Id
+             * @description renew this subscription
+             */
+            subscription_id?: string | null;
+        };
+        /**
+         * PurchaseResult
+         * @description `completed`: paid from the balance; `payment_required`: pay `payment.pay_url`, the order completes itself.
+         */
+        PurchaseResult: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "completed" | "payment_required";
+            /**
+             * Price
+             * @description what the order costs after discounts (RUB)
+             */
+            price: string;
+            /**
+             * Discount
+             * @description RUB taken off by the promo code
+             */
+            discount: string;
+            /**
+             * Balance
+             * @description the customer's balance after this call
+             */
+            balance: string;
+            /**
+             * Missing
+             * @description what the balance lacked (payment_required)
+             */
+            missing?: string | null;
+            subscription?: components["schemas"]["PurchasedSubscription"] | null;
+            payment?: components["schemas"]["PaymentRead"] | null;
+        };
+        /**
+         * PurchasedSubscription
+         * @description The subscription a purchase created or renewed (`pending` until its server account is ready).
+         */
+        PurchasedSubscription: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /**
+             * Location Id
+             * Format: uuid
+             */
+            location_id: string;
+            location: components["schemas"]["SubscriptionPlace"];
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Duration Days */
+            duration_days: number | null;
+            /** Starts At */
+            starts_at: string | null;
+            /**
+             * Ends At
+             * @description null: set when provisioned, or forever
+             */
+            ends_at: string | null;
+            /** Is Trial */
+            is_trial: boolean;
+            /** Auto Renew */
+            auto_renew: boolean;
+            /** Device Limit */
+            device_limit: number | null;
+            /** Traffic Limit Bytes */
+            traffic_limit_bytes: number | null;
+        };
+        /**
          * Readiness
          * @description Readiness answer with each dependency's state.
          */
@@ -2735,12 +3872,118 @@ export interface components {
             redis: "ok" | "down";
         };
         /**
+         * RedemptionRead
+         * @description One use of a code.
+         */
+        RedemptionRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Payment Id */
+            payment_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /** Amount */
+            amount: string | null;
+            /** Days */
+            days: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * ReferralRules
+         * @description What inviting pays, as the shop set it.
+         */
+        ReferralRules: {
+            /**
+             * Percent
+             * @description inviter's percent of every top-up of an invited customer
+             */
+            percent: string;
+            /**
+             * Inviter First Payment Bonus
+             * @description RUB to the inviter on the invited customer's first payment
+             */
+            inviter_first_payment_bonus: string;
+            /**
+             * Invited Bonus
+             * @description RUB to the invited customer on their first payment
+             */
+            invited_bonus: string;
+        };
+        /**
+         * ReferralSummary
+         * @description The customer's code, link and earnings.
+         */
+        ReferralSummary: {
+            /**
+             * Code
+             * @description the customer's referral code (the bot starts with ref_<code>)
+             */
+            code: string;
+            /**
+             * Link
+             * @description t.me link that starts the bot with the code (when the bot is known)
+             */
+            link: string | null;
+            /** Invited Count */
+            invited_count: number;
+            /**
+             * Paying Count
+             * @description invited customers who paid at least once
+             */
+            paying_count: number;
+            /**
+             * Earned
+             * @description RUB earned from referrals so far
+             */
+            earned: string;
+            rules: components["schemas"]["ReferralRules"];
+        };
+        /**
          * RefreshRequest
          * @description A refresh token to exchange (it is used up by the exchange).
          */
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /**
+         * RefundRequest
+         * @description Why staff refund a payment.
+         */
+        RefundRequest: {
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * RefundResult
+         * @description What the refund did.
+         */
+        RefundResult: {
+            payment: components["schemas"]["PaymentAdminRead"];
+            /**
+             * Balance Change
+             * @description signed RUB change of the customer's balance
+             */
+            balance_change: string;
+            /** Balance */
+            balance: string;
+            /**
+             * Stars Refunded
+             * @description Stars returned through Telegram, for Stars payments
+             */
+            stars_refunded: number | null;
         };
         /**
          * RevenueStats
@@ -3207,6 +4450,122 @@ export interface components {
             last_message_author: components["schemas"]["MessageAuthor"] | null;
         };
         /**
+         * StarsCheckout
+         * @description A Stars pre-checkout query as the bot received it.
+         */
+        StarsCheckout: {
+            /**
+             * Telegram Id
+             * @description the payer (from.id)
+             */
+            telegram_id: number;
+            /** Currency */
+            currency: string;
+            /** Total Amount */
+            total_amount: number;
+            /** Invoice Payload */
+            invoice_payload: string;
+        };
+        /**
+         * StarsCheckoutAnswer
+         * @description What the bot passes to answerPreCheckoutQuery.
+         */
+        StarsCheckoutAnswer: {
+            /** Ok */
+            ok: boolean;
+            /** Error Message */
+            error_message?: string | null;
+        };
+        /**
+         * StarsPaid
+         * @description A successful_payment as the bot received it.
+         */
+        StarsPaid: {
+            /**
+             * Telegram Id
+             * @description the payer (from.id)
+             */
+            telegram_id: number;
+            /** Currency */
+            currency: string;
+            /** Total Amount */
+            total_amount: number;
+            /** Invoice Payload */
+            invoice_payload: string;
+            /** Telegram Payment Charge Id */
+            telegram_payment_charge_id: string;
+            /** Provider Payment Charge Id */
+            provider_payment_charge_id?: string | null;
+        };
+        /**
+         * StarsPaidResult
+         * @description The credited payment, whether this report credited it, and the customer's balance now.
+         */
+        StarsPaidResult: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Amount
+             * @description RUB credited to the balance when paid
+             */
+            amount: string;
+            /** Currency */
+            currency: string;
+            status: components["schemas"]["PaymentStatus"];
+            method: components["schemas"]["PaymentMethod"];
+            purpose: components["schemas"]["PaymentPurpose"];
+            /** Pay Url */
+            pay_url: string | null;
+            /**
+             * Provider Amount
+             * @description what the provider bills (crypto amount, Stars)
+             */
+            provider_amount: string | null;
+            /** Provider Currency */
+            provider_currency: string | null;
+            /**
+             * Exchange Rate
+             * @description RUB per unit of provider_currency
+             */
+            exchange_rate: string | null;
+            /** Tariff Id */
+            tariff_id: string | null;
+            /** Location Id */
+            location_id: string | null;
+            /** Subscription Id */
+            subscription_id: string | null;
+            /**
+             * Order Price
+             * @description price of what the payment buys, debited when paid
+             */
+            order_price: string | null;
+            /** Fulfilled At */
+            fulfilled_at: string | null;
+            /** Fulfillment Error */
+            fulfillment_error: string | null;
+            /** Is Sandbox */
+            is_sandbox: boolean;
+            /** Expires At */
+            expires_at: string | null;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Credited
+             * @description false when this charge had been reported before
+             */
+            credited: boolean;
+            /** Balance */
+            balance: string;
+        };
+        /**
          * SubscriptionAdminView
          * @description A subscription as staff see it.
          */
@@ -3382,6 +4741,23 @@ export interface components {
         SubscriptionPatch: {
             /** Auto Renew */
             auto_renew: boolean;
+        };
+        /**
+         * SubscriptionPlace
+         * @description Where a subscription lives.
+         */
+        SubscriptionPlace: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Country Code */
+            country_code: string;
+            /** Flag Emoji */
+            flag_emoji: string;
         };
         /**
          * SubscriptionStats
@@ -3740,6 +5116,26 @@ export interface components {
             expires_in: number;
         };
         /**
+         * TopupCreate
+         * @description A top-up of the balance through a provider.
+         * @example {
+         *       "amount": "150.00",
+         *       "method": "cryptopay"
+         *     }
+         */
+        TopupCreate: {
+            /**
+             * Amount
+             * @description RUB, a decimal string (a JSON number is accepted too)
+             */
+            amount: number | string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "severpay" | "cryptopay" | "xrocket" | "stars";
+        };
+        /**
          * TrialStats
          * @description Trials, and how many of the last 30 days' trials turned into paying customers.
          */
@@ -3811,40 +5207,6 @@ export interface components {
             tickets: number;
             /** Open Tickets */
             open_tickets: number;
-        };
-        /**
-         * UserLedgerItem
-         * @description One change of the customer's balance.
-         */
-        UserLedgerItem: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Amount
-             * @description signed RUB
-             */
-            amount: string;
-            kind: components["schemas"]["LedgerKind"];
-            /** Balance After */
-            balance_after: string;
-            /** Reference */
-            reference: string | null;
-            /** Comment */
-            comment: string | null;
-            /** Payment Id */
-            payment_id: string | null;
-            /** Subscription Id */
-            subscription_id: string | null;
-            /** Admin Id */
-            admin_id: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
         };
         /**
          * UserPaymentItem
@@ -5011,6 +6373,596 @@ export interface operations {
             };
         };
     };
+    create_topup_api_v1_users_me_topups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TopupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRead"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_payments_api_v1_users_me_payments_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["PaymentStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PaymentRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_payment_api_v1_users_me_payments__payment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    check_my_payment_api_v1_users_me_payments__payment_id__check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRead"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    balance_history_api_v1_users_me_balance_history_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LedgerEntryRead_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    purchase_api_v1_users_me_purchases_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseResult"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PaymentRequired */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    redeem_promo_api_v1_users_me_promo_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoRedeem"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoRedeemResult"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_referrals_api_v1_users_me_referrals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stars_pre_checkout_api_v1_bot_payments_stars_pre_checkout_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description BOT_SERVICE_TOKEN, the bot's shared secret */
+                "x-bot-token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StarsCheckout"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StarsCheckoutAnswer"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stars_paid_api_v1_bot_payments_stars_paid_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description BOT_SERVICE_TOKEN, the bot's shared secret */
+                "x-bot-token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StarsPaid"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StarsPaidResult"];
+                };
+            };
+            /** @description the report does not match the invoice (stored, staff alerted) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     public_locations_api_v1_locations_get: {
         parameters: {
             query?: never;
@@ -5079,6 +7031,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShopInfo"];
+                };
+            };
+        };
+    };
+    payment_methods_api_v1_payment_methods_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodRead"][];
+                };
+            };
+        };
+    };
+    payment_webhook_api_v1_webhooks_payments__provider__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RequestEntityTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6685,51 +8715,6 @@ export interface operations {
             };
         };
     };
-    user_ledger_api_v1_admin_users__user_id__ledger_get: {
-        parameters: {
-            query?: {
-                /** @description 1-based page number */
-                page?: number;
-                /** @description items per page */
-                size?: number;
-            };
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_UserLedgerItem_"];
-                };
-            };
-            /** @description NotFound */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
     user_referrals_api_v1_admin_users__user_id__referrals_get: {
         parameters: {
             query?: {
@@ -7931,6 +9916,661 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_payments_api_v1_admin_payments_get: {
+        parameters: {
+            query?: {
+                /** @description e.g. -created_at, amount */
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+                status?: components["schemas"]["PaymentStatus"] | null;
+                method?: components["schemas"]["PaymentMethod"] | null;
+                purpose?: components["schemas"]["PaymentPurpose"] | null;
+                user_id?: string | null;
+                /** @description created at or after (ISO 8601) */
+                date_from?: string | null;
+                /** @description created before (ISO 8601) */
+                date_to?: string | null;
+                provider_payment_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentAdminPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_payments_api_v1_admin_payments_export_csv_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["PaymentStatus"] | null;
+                method?: components["schemas"]["PaymentMethod"] | null;
+                purpose?: components["schemas"]["PaymentPurpose"] | null;
+                user_id?: string | null;
+                /** @description created at or after (ISO 8601) */
+                date_from?: string | null;
+                /** @description created before (ISO 8601) */
+                date_to?: string | null;
+                provider_payment_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, one payment per row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_payment_api_v1_admin_payments__payment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentAdminRead"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refund_payment_api_v1_admin_payments__payment_id__refund_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundResult"];
+                };
+            };
+            /** @description PaymentRequired */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_payment_events_api_v1_admin_payment_events_get: {
+        parameters: {
+            query?: {
+                provider?: string | null;
+                verdict?: string | null;
+                payment_id?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PaymentEventRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    adjust_balance_api_v1_admin_users__user_id__balance_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BalanceAdjustment"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceAdjusted"];
+                };
+            };
+            /** @description PaymentRequired */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_ledger_api_v1_admin_ledger_get: {
+        parameters: {
+            query?: {
+                user_id?: string | null;
+                /** @description e.g. -created_at, amount */
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+                kind?: components["schemas"]["LedgerKind"] | null;
+                /** @description at or after (ISO 8601) */
+                date_from?: string | null;
+                /** @description before (ISO 8601) */
+                date_to?: string | null;
+                payment_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_ledger_api_v1_admin_users__user_id__ledger_get: {
+        parameters: {
+            query?: {
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+                kind?: components["schemas"]["LedgerKind"] | null;
+                /** @description at or after (ISO 8601) */
+                date_from?: string | null;
+                /** @description before (ISO 8601) */
+                date_to?: string | null;
+                payment_id?: string | null;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_codes_api_v1_admin_promo_codes_get: {
+        parameters: {
+            query?: {
+                /** @description part of the code */
+                q?: string | null;
+                kind?: components["schemas"]["PromoKind"] | null;
+                is_active?: boolean | null;
+                sort?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PromoCodeRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_code_api_v1_admin_promo_codes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoCodeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeRead"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_code_api_v1_admin_promo_codes__promo_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeRead"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_code_api_v1_admin_promo_codes__promo_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_code_api_v1_admin_promo_codes__promo_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoCodeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeRead"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_redemptions_api_v1_admin_promo_codes__promo_id__redemptions_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                promo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RedemptionRead_"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Validation Error */

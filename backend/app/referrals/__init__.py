@@ -1,0 +1,1 @@
+"""Referral rewards: a share of invited customers' top-ups and first-payment bonuses."""
